@@ -1,0 +1,271 @@
+// Package mapping is statusd's pure library: the HTTP status catalog, the
+// Level 3 profiles, and translation between HTTP statuses and Connect/gRPC
+// codes. It does no I/O beyond reading a catalog the caller hands it and
+// keeps no mutable package state, so gateways can embed it directly.
+package mapping
+
+import (
+	_ "embed"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
+)
+
+// The lowest and highest HTTP status a catalog may hold (RFC 9110 section 15).
+const (
+	MinStatus = 100
+	MaxStatus = 599
+)
+
+// maxCatalogBytes bounds what LoadCatalog reads, so that a wrong file (a log,
+// a binary) fails fast instead of filling memory.
+const maxCatalogBytes = 16 << 20
+
+//go:embed catalog.txtpb
+var defaultCatalogText []byte
+
+var defaultCatalog = sync.OnceValue(func() *Catalog {
+	c, err := ParseCatalog(defaultCatalogText)
+	if err != nil {
+		// The embedded file is checked by the package tests; failing here
+		// means the binary was built from a broken tree.
+		panic("mapping: embedded catalog is invalid: " + err.Error())
+	}
+	return c
+})
+
+// Catalog is a validated, indexed, read-only catalog. Lookups are O(1): the
+// statuses sit in an array indexed by code, the profiles in a map keyed by
+// every identifier they accept. A Catalog is safe for concurrent use; the
+// messages it returns are shared and must not be modified.
+type Catalog struct {
+	msg      *statusdv1.Catalog
+	statuses [MaxStatus + 1]*statusdv1.HttpStatus
+	sorted   []*statusdv1.HttpStatus
+	profiles map[string]profileRef
+}
+
+// profileRef is what an identifier resolves to, and whether that identifier
+// is an outdated spelling (http://, a renamed profile).
+type profileRef struct {
+	profile *statusdv1.Profile
+	legacy  bool
+}
+
+// DefaultCatalog returns the catalog embedded in the binary, parsed on first
+// use.
+func DefaultCatalog() *Catalog { return defaultCatalog() }
+
+// LoadCatalog reads a catalog in protobuf text or JSON format from r (at most
+// 16 MiB) and validates it.
+func LoadCatalog(r io.Reader) (*Catalog, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxCatalogBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("catalog: read: %w", err)
+	}
+	if len(data) > maxCatalogBytes {
+		return nil, fmt.Errorf("catalog: larger than %d bytes", maxCatalogBytes)
+	}
+	return ParseCatalog(data)
+}
+
+// ParseCatalog parses a catalog in protobuf JSON format (if its first
+// non-blank byte is '{') or text format, and validates it.
+func ParseCatalog(data []byte) (*Catalog, error) {
+	msg := &statusdv1.Catalog{}
+	var err error
+	if trimmed := strings.TrimSpace(string(data)); strings.HasPrefix(trimmed, "{") {
+		err = protojson.Unmarshal(data, msg)
+	} else {
+		err = prototext.Unmarshal(data, msg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalog: parse: %w", err)
+	}
+	return NewCatalog(msg)
+}
+
+// NewCatalog validates msg and indexes it. It keeps a private copy, so later
+// changes to msg do not affect the Catalog.
+func NewCatalog(msg *statusdv1.Catalog) (*Catalog, error) {
+	msg = proto.CloneOf(msg)
+	c := &Catalog{msg: msg, profiles: make(map[string]profileRef, 4*len(msg.GetProfiles()))}
+	if err := c.indexProfiles(); err != nil {
+		return nil, err
+	}
+	if err := c.indexStatuses(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Proto returns the catalog message. It is shared: do not modify it.
+func (c *Catalog) Proto() *statusdv1.Catalog { return c.msg }
+
+// Status returns the entry of an HTTP status, or false if the catalog has
+// none (an unregistered code, or one outside 100-599).
+func (c *Catalog) Status(code int) (*statusdv1.HttpStatus, bool) {
+	if code < MinStatus || code > MaxStatus {
+		return nil, false
+	}
+	s := c.statuses[code]
+	return s, s != nil
+}
+
+// Statuses returns every entry in ascending code order. The slice is shared:
+// do not modify it.
+func (c *Catalog) Statuses() []*statusdv1.HttpStatus { return c.sorted }
+
+// Profiles returns every profile, mixin and pattern role in catalog order.
+// The slice is shared: do not modify it.
+func (c *Catalog) Profiles() []*statusdv1.Profile { return c.msg.GetProfiles() }
+
+// Profile resolves a profile identifier: a short id ("form", "entity",
+// "list#list-resource"), a canonical URI, its http:// form, or a legacy URI
+// such as https://level3.rest/profiles/root. Surrounding angle brackets, as
+// in a profile header, are accepted. legacy reports that the identifier is
+// an outdated spelling of the profile.
+func (c *Catalog) Profile(id string) (profile *statusdv1.Profile, legacy bool, ok bool) {
+	id = strings.TrimSpace(id)
+	if len(id) >= 2 && id[0] == '<' && id[len(id)-1] == '>' {
+		id = id[1 : len(id)-1]
+	}
+	ref, ok := c.profiles[id]
+	if !ok {
+		ref, ok = c.profiles[strings.TrimSuffix(id, "/")]
+	}
+	return ref.profile, ref.legacy, ok
+}
+
+func (c *Catalog) indexProfiles() error {
+	for i, p := range c.msg.GetProfiles() {
+		entry := fmt.Sprintf("profiles[%d] (id %q)", i, p.GetId())
+		if p.GetId() == "" {
+			return catalogErr(entry, "missing id")
+		}
+		if p.GetUri() == "" {
+			return catalogErr(entry, "missing uri")
+		}
+		if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_UNSPECIFIED {
+			return catalogErr(entry, "missing kind")
+		}
+		if err := checkProfileStatuses(entry, p); err != nil {
+			return err
+		}
+		if err := c.addProfileKey(entry, p.GetId(), p, false); err != nil {
+			return err
+		}
+		for _, uri := range append([]string{p.GetUri()}, p.GetLegacyUris()...) {
+			legacy := uri != p.GetUri()
+			if err := c.addProfileKey(entry, uri, p, legacy); err != nil {
+				return err
+			}
+			if rest, ok := strings.CutPrefix(uri, "https://"); ok {
+				if err := c.addProfileKey(entry, "http://"+rest, p, true); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// References are checked once every profile is known.
+	for i, p := range c.msg.GetProfiles() {
+		entry := fmt.Sprintf("profiles[%d] (id %q)", i, p.GetId())
+		for _, m := range p.GetMixins() {
+			ref, ok := c.profiles[m]
+			if !ok || ref.profile.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_MIXIN {
+				return catalogErr(entry, fmt.Sprintf("mixins: %q is not a mixin of this catalog", m))
+			}
+		}
+		for _, id := range p.GetPresents() {
+			if _, ok := c.profiles[id]; !ok {
+				return catalogErr(entry, fmt.Sprintf("presents: unknown profile %q", id))
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Catalog) addProfileKey(entry, key string, p *statusdv1.Profile, legacy bool) error {
+	if prev, dup := c.profiles[key]; dup {
+		return catalogErr(entry, fmt.Sprintf("identifier %q is already used by profile %q", key, prev.profile.GetId()))
+	}
+	c.profiles[key] = profileRef{profile: p, legacy: legacy}
+	return nil
+}
+
+func checkProfileStatuses(entry string, p *statusdv1.Profile) error {
+	for _, o := range p.GetOutcomes() {
+		if o.GetMethod() == "" || o.GetMethod() != strings.ToUpper(o.GetMethod()) {
+			return catalogErr(entry, fmt.Sprintf("outcomes: method %q must be upper case and not empty", o.GetMethod()))
+		}
+		for _, s := range o.GetStatuses() {
+			if s < MinStatus || s > MaxStatus {
+				return catalogErr(entry, fmt.Sprintf("outcomes[%s]: status %d is outside %d-%d", o.GetMethod(), s, MinStatus, MaxStatus))
+			}
+		}
+	}
+	for _, e := range p.GetErrors() {
+		if e.GetStatus() < 400 || e.GetStatus() > MaxStatus {
+			return catalogErr(entry, fmt.Sprintf("errors: status %d is outside 400-%d", e.GetStatus(), MaxStatus))
+		}
+	}
+	for _, hs := range [][]*statusdv1.HeaderRule{p.GetRequestHeaders(), p.GetResponseHeaders()} {
+		for _, h := range hs {
+			if h.GetName() == "" || h.GetName() != strings.ToLower(h.GetName()) {
+				return catalogErr(entry, fmt.Sprintf("headers: name %q must be lower case and not empty", h.GetName()))
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Catalog) indexStatuses() error {
+	for i, s := range c.msg.GetStatuses() {
+		code := s.GetCode()
+		entry := fmt.Sprintf("statuses[%d] (code %d)", i, code)
+		if code < MinStatus || code > MaxStatus {
+			return catalogErr(entry, fmt.Sprintf("status is outside %d-%d", MinStatus, MaxStatus))
+		}
+		if c.statuses[code] != nil {
+			return catalogErr(entry, "duplicate status")
+		}
+		if s.GetReason() == "" {
+			return catalogErr(entry, "missing reason")
+		}
+		if want := statusdv1.StatusClass(code / 100); s.GetStatusClass() != want {
+			return catalogErr(entry, fmt.Sprintf("status_class is %s, want %s", s.GetStatusClass(), want))
+		}
+		for _, id := range s.GetProfiles() {
+			if _, ok := c.profiles[id]; !ok {
+				return catalogErr(entry, fmt.Sprintf("profiles: unknown profile %q", id))
+			}
+		}
+		c.statuses[code] = s
+	}
+	for _, s := range c.statuses {
+		if s != nil {
+			c.sorted = append(c.sorted, s)
+		}
+	}
+	c.sorted = slices.Clip(c.sorted)
+	return nil
+}
+
+// CatalogError reports an invalid catalog entry.
+type CatalogError struct {
+	// Entry names the entry at fault, such as `statuses[3] (code 412)`.
+	Entry string
+	// Problem says what is wrong with it.
+	Problem string
+}
+
+func (e *CatalogError) Error() string { return "catalog: " + e.Entry + ": " + e.Problem }
+
+func catalogErr(entry, problem string) error { return &CatalogError{Entry: entry, Problem: problem} }
