@@ -61,7 +61,7 @@ func TestConnectNamesMatchConnectGo(t *testing.T) {
 func TestConnectCodeToHTTP(t *testing.T) {
 	for i := range numCodes {
 		code := statusdv1.Code(i)
-		tr, err := CodeToHTTP(connectD, code)
+		tr, err := CodeToHTTP(connectD, code, Context{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestConnectCodeToHTTP(t *testing.T) {
 		}
 	}
 	for _, bad := range []statusdv1.Code{17, 99, -1} {
-		tr, err := CodeToHTTP(connectD, bad)
+		tr, err := CodeToHTTP(connectD, bad, Context{})
 		if err != nil || tr.HTTPStatus != 500 || tr.Code != bad {
 			t.Errorf("CodeToHTTP(%d) = %+v, %v; want 500", bad, tr, err)
 		}
@@ -86,7 +86,7 @@ func TestConnectCodeToHTTP(t *testing.T) {
 
 func TestConnectHTTPToCode(t *testing.T) {
 	for status := MinStatus; status <= MaxStatus; status++ {
-		tr, err := HTTPToCode(connectD, status)
+		tr, err := HTTPToCode(connectD, status, Context{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestConnectHTTPToCode(t *testing.T) {
 		}
 	}
 	for _, bad := range []int{-1, 0, 99, 600, 1000} {
-		tr, err := HTTPToCode(connectD, bad)
+		tr, err := HTTPToCode(connectD, bad, Context{})
 		if err != nil || tr.Code != statusdv1.Code_CODE_UNKNOWN || tr.HTTPStatus != bad || !strings.Contains(tr.Rationale, "outside") {
 			t.Errorf("HTTPToCode(%d) = %+v, %v; want unknown", bad, tr, err)
 		}
@@ -134,7 +134,7 @@ func TestConnectDialectAgreesWithConnectGo(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		tr, _ := CodeToHTTP(connectD, code)
+		tr, _ := CodeToHTTP(connectD, code, Context{})
 		if resp.StatusCode != tr.HTTPStatus {
 			t.Errorf("%v: connect-go writes %d, CodeToHTTP says %d", code, resp.StatusCode, tr.HTTPStatus)
 		}
@@ -146,7 +146,7 @@ func TestConnectDialectAgreesWithConnectGo(t *testing.T) {
 		client := connect.NewClient[statusdv1.LookupRequest, statusdv1.LookupResponse](
 			srv.Client(), fmt.Sprintf("%s/status/%d", srv.URL, status))
 		_, err := client.CallUnary(context.Background(), connect.NewRequest(&statusdv1.LookupRequest{}))
-		tr, _ := HTTPToCode(connectD, status)
+		tr, _ := HTTPToCode(connectD, status, Context{})
 		if got := connect.CodeOf(err); int(got) != int(tr.Code) {
 			t.Errorf("HTTP %d: connect-go infers %v, HTTPToCode says %v", status, got, ConnectName(tr.Code))
 		}
@@ -155,10 +155,10 @@ func TestConnectDialectAgreesWithConnectGo(t *testing.T) {
 
 func TestUnsupportedDialect(t *testing.T) {
 	d := statusdv1.Dialect(42)
-	if _, err := HTTPToCode(d, 404); !errors.Is(err, ErrUnsupportedDialect) {
+	if _, err := HTTPToCode(d, 404, Context{}); !errors.Is(err, ErrUnsupportedDialect) {
 		t.Errorf("HTTPToCode: err = %v", err)
 	}
-	if _, err := CodeToHTTP(d, 5); !errors.Is(err, ErrUnsupportedDialect) {
+	if _, err := CodeToHTTP(d, 5, Context{}); !errors.Is(err, ErrUnsupportedDialect) {
 		t.Errorf("CodeToHTTP: err = %v", err)
 	}
 	if Supported(d) || !Supported(connectD) {

@@ -26,26 +26,32 @@ type Translation struct {
 	Citations []*statusdv1.Citation
 }
 
-// HTTPToCode translates an HTTP status to a code in a dialect. A status
-// outside 100-599 gets the dialect's answer for an unlisted status.
+// HTTPToCode translates an HTTP status to a code in a dialect. Only the
+// Level 3 dialect reads ctx; pass the zero Context when nothing is known. A
+// status outside 100-599 gets the dialect's answer for an unlisted status.
 // DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
-func HTTPToCode(d statusdv1.Dialect, status int) (Translation, error) {
-	td, err := tableFor(d)
-	if err != nil {
-		return Translation{}, err
+func HTTPToCode(d statusdv1.Dialect, status int, ctx Context) (Translation, error) {
+	switch Resolve(d) {
+	case statusdv1.Dialect_DIALECT_LEVEL3:
+		return level3HTTPToCode(status, &ctx), nil
+	case statusdv1.Dialect_DIALECT_CONNECT:
+		return connectDialect.httpToCode(status), nil
 	}
-	return td.httpToCode(status), nil
+	return Translation{}, unsupported(d)
 }
 
-// CodeToHTTP translates a code to an HTTP status in a dialect. An undefined
-// code gets the dialect's answer for an invalid code (500 in every current
-// table). DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
-func CodeToHTTP(d statusdv1.Dialect, code statusdv1.Code) (Translation, error) {
-	td, err := tableFor(d)
-	if err != nil {
-		return Translation{}, err
+// CodeToHTTP translates a code to an HTTP status in a dialect. Only the
+// Level 3 dialect reads ctx; pass the zero Context when nothing is known. An
+// undefined code gets the dialect's answer for an invalid code (500 in every
+// current table). DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
+func CodeToHTTP(d statusdv1.Dialect, code statusdv1.Code, ctx Context) (Translation, error) {
+	switch Resolve(d) {
+	case statusdv1.Dialect_DIALECT_LEVEL3:
+		return level3CodeToHTTP(code, &ctx), nil
+	case statusdv1.Dialect_DIALECT_CONNECT:
+		return connectDialect.codeToHTTP(code), nil
 	}
-	return td.codeToHTTP(code), nil
+	return Translation{}, unsupported(d)
 }
 
 // Resolve returns the dialect that d stands for: DIALECT_LEVEL3 for
@@ -59,17 +65,15 @@ func Resolve(d statusdv1.Dialect) statusdv1.Dialect {
 
 // Supported reports whether the library translates in dialect d.
 func Supported(d statusdv1.Dialect) bool {
-	_, err := tableFor(d)
-	return err == nil
+	switch Resolve(d) {
+	case statusdv1.Dialect_DIALECT_LEVEL3, statusdv1.Dialect_DIALECT_CONNECT:
+		return true
+	}
+	return false
 }
 
-func tableFor(d statusdv1.Dialect) (*tableDialect, error) {
-	switch Resolve(d) {
-	case statusdv1.Dialect_DIALECT_CONNECT:
-		return connectDialect, nil
-	default:
-		return nil, fmt.Errorf("%w: %s", ErrUnsupportedDialect, Resolve(d))
-	}
+func unsupported(d statusdv1.Dialect) error {
+	return fmt.Errorf("%w: %s", ErrUnsupportedDialect, d)
 }
 
 // tableDialectSpec describes a dialect given by two plain tables.
