@@ -345,16 +345,18 @@ func TestNewCatalogRejectsBadEntries(t *testing.T) {
 		t.Fatalf("valid catalog rejected: %v", err)
 	}
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func(c *statusdv1.Catalog)
-		entry string
-		want  string
+		entry  string
+		want   string
 	}{
 		{"duplicate status", func(c *statusdv1.Catalog) { c.Statuses[1].Code = 200; c.Statuses[1].StatusClass = 2 }, "statuses[1] (code 200)", "duplicate status"},
 		{"status below range", func(c *statusdv1.Catalog) { c.Statuses[0].Code = 99 }, "statuses[0] (code 99)", "outside 100-599"},
 		{"status above range", func(c *statusdv1.Catalog) { c.Statuses[1].Code = 600 }, "statuses[1] (code 600)", "outside 100-599"},
 		{"missing reason", func(c *statusdv1.Catalog) { c.Statuses[0].Reason = "" }, "statuses[0] (code 200)", "missing reason"},
-		{"wrong class", func(c *statusdv1.Catalog) { c.Statuses[1].StatusClass = statusdv1.StatusClass_STATUS_CLASS_SERVER_ERROR }, "statuses[1] (code 412)", "status_class"},
+		{"wrong class", func(c *statusdv1.Catalog) {
+			c.Statuses[1].StatusClass = statusdv1.StatusClass_STATUS_CLASS_SERVER_ERROR
+		}, "statuses[1] (code 412)", "status_class"},
 		{"unknown profile referenced", func(c *statusdv1.Catalog) { c.Statuses[1].Profiles = []string{"entiti"} }, "statuses[1] (code 412)", `unknown profile "entiti"`},
 		{"missing uri", func(c *statusdv1.Catalog) { c.Profiles[0].Uri = "" }, `profiles[0] (id "form")`, "missing uri"},
 		{"missing id", func(c *statusdv1.Catalog) { c.Profiles[1].Id = "" }, `profiles[1] (id "")`, "missing id"},

@@ -61,7 +61,7 @@ var connectDialect = newTableDialect(tableDialectSpec{
 	codeCitations: connectCitations,
 	httpToCode:    connectHTTPToCode,
 	httpDefault:   statusdv1.Code_CODE_UNKNOWN,
-	httpCitations:  connectHTTPCitations,
+	httpCitations: connectHTTPCitations,
 	// A Connect client treats 200 as success and infers a code only for
 	// other statuses that carry no Connect error body.
 	okStatus: 200,
