@@ -318,8 +318,9 @@ type ListStatusesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only statuses of this class.
 	StatusClass StatusClass `protobuf:"varint,1,opt,name=status_class,json=statusClass,proto3,enum=statusd.v1.StatusClass" json:"status_class,omitempty"`
-	// Only statuses the Level 3 status table lists for this profile (URI or
-	// short id); statuses listed for "All profiles" included.
+	// Only statuses a profile uses (URI or short id): those the Level 3 status
+	// table lists for it or for "All profiles", and those its outcomes and
+	// errors name.
 	Profile string `protobuf:"bytes,2,opt,name=profile,proto3" json:"profile,omitempty"`
 	// Only the statuses of the Level 3 status table.
 	Level3Only    bool `protobuf:"varint,3,opt,name=level3_only,json=level3Only,proto3" json:"level3_only,omitempty"`
@@ -889,16 +890,19 @@ var File_statusd_v1_status_service_proto protoreflect.FileDescriptor
 const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\n" +
 	"\x1fstatusd/v1/status_service.proto\x12\n" +
-	"statusd.v1\x1a\x1bbuf/validate/validate.proto\x1a\x18statusd/v1/catalog.proto\x1a\x15statusd/v1/code.proto\"w\n" +
-	"\x06Header\x12=\n" +
-	"\x04name\x18\x01 \x01(\tB)\xbaH&r$\x10\x01\x18\x80\x022\x1d^[!#$%&'*+.^_`|~0-9A-Za-z-]+$R\x04name\x12.\n" +
-	"\x05value\x18\x02 \x01(\tB\x18\xbaH\x15r\x13\x18\x80@2\x0e^[^\\x00\\r\\n]*$R\x05value\"\xee\x02\n" +
+	"statusd.v1\x1a\x1bbuf/validate/validate.proto\x1a\x18statusd/v1/catalog.proto\x1a\x15statusd/v1/code.proto\"\xd9\x02\n" +
+	"\x06Header\x12\xad\x01\n" +
+	"\x04name\x18\x01 \x01(\tB\x98\x01\xbaH\x94\x01\xba\x01\x89\x01\n" +
+	"\x11header.name.token\x12Emust be an HTTP token: letters, digits and !#$%&'*+-.^_`|~, no spaces\x1a-this.matches(\"^[!#$%&'*+.^_`|~0-9A-Za-z-]*$\")r\x05\x10\x01\x18\x80\x02R\x04name\x12\x9e\x01\n" +
+	"\x05value\x18\x02 \x01(\tB\x87\x01\xbaH\x83\x01\xba\x01{\n" +
+	"\x11header.value.line\x12\x1emust not contain CR, LF or NUL\x1aF!this.contains('\\r') && !this.contains('\\n') && !this.contains('\\x00')r\x03\x18\x80@R\x05value\"\xc3\x03\n" +
 	"\rLookupRequest\x12-\n" +
 	"\vhttp_status\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xd7\x04(dH\x00R\n" +
 	"httpStatus\x120\n" +
-	"\x04code\x18\x02 \x01(\x0e2\x10.statusd.v1.CodeB\b\xbaH\x05\x82\x01\x02\x10\x01H\x00R\x04code\x12>\n" +
-	"\x06method\x18\x03 \x01(\tB&\xbaH#r!\x18 2\x1d^[!#$%&'*+.^_`|~0-9A-Za-z-]*$R\x06method\x12-\n" +
+	"\x04code\x18\x02 \x01(\x0e2\x10.statusd.v1.CodeB\b\xbaH\x05\x82\x01\x02\x10\x01H\x00R\x04code\x12\x92\x01\n" +
+	"\x06method\x18\x03 \x01(\tBz\xbaHw\xba\x01p\n" +
+	"\fmethod.token\x121must be an HTTP method token such as GET or PATCH\x1a-this.matches(\"^[!#$%&'*+.^_`|~0-9A-Za-z-]*$\")r\x02\x18 R\x06method\x12-\n" +
 	"\bprofiles\x18\x04 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x10\"\ar\x05\x10\x01\x18\x80\x02R\bprofiles\x12F\n" +
 	"\x0frequest_headers\x18\x05 \x03(\v2\x12.statusd.v1.HeaderB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\x0erequestHeaders\x127\n" +
 	"\adialect\x18\x06 \x01(\x0e2\x13.statusd.v1.DialectB\b\xbaH\x05\x82\x01\x02\x10\x01R\adialectB\f\n" +
@@ -924,9 +928,10 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\x04kind\x18\x01 \x01(\x0e2\x17.statusd.v1.ProfileKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x122\n" +
 	"\x15include_pattern_roles\x18\x02 \x01(\bR\x13includePatternRoles\"G\n" +
 	"\x14ListProfilesResponse\x12/\n" +
-	"\bprofiles\x18\x01 \x03(\v2\x13.statusd.v1.ProfileR\bprofiles\"\xc7\x03\n" +
-	"\bExchange\x12@\n" +
-	"\x06method\x18\x01 \x01(\tB(\xbaH%r#\x10\x01\x18 2\x1d^[!#$%&'*+.^_`|~0-9A-Za-z-]+$R\x06method\x12 \n" +
+	"\bprofiles\x18\x01 \x03(\v2\x13.statusd.v1.ProfileR\bprofiles\"\x9c\x04\n" +
+	"\bExchange\x12\x94\x01\n" +
+	"\x06method\x18\x01 \x01(\tB|\xbaHy\xba\x01p\n" +
+	"\fmethod.token\x121must be an HTTP method token such as GET or PATCH\x1a-this.matches(\"^[!#$%&'*+.^_`|~0-9A-Za-z-]*$\")r\x04\x10\x01\x18 R\x06method\x12 \n" +
 	"\x06target\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80@R\x06target\x12F\n" +
 	"\x0frequest_headers\x18\x03 \x03(\v2\x12.statusd.v1.HeaderB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\x0erequestHeaders\x128\n" +
 	"\x11request_body_size\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02(\x00H\x00R\x0frequestBodySize\x88\x01\x01\x12\"\n" +

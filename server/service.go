@@ -1,0 +1,192 @@
+// Package server is statusd's Connect handler: it turns requests into calls
+// to mapping and mapping's answers into responses, over Connect, gRPC and
+// gRPC-Web. It holds no semantics of its own.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/validate"
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
+	"github.com/statusd/statusd/mapping"
+)
+
+// Service implements statusd.v1.StatusService over a catalog.
+type Service struct {
+	catalog *mapping.Catalog
+}
+
+var _ statusdv1connect.StatusServiceHandler = (*Service)(nil)
+
+// New returns a Service that answers from catalog.
+func New(catalog *mapping.Catalog) *Service {
+	return &Service{catalog: catalog}
+}
+
+// NewHandler returns the path and HTTP handler of svc, with the protovalidate
+// rules of the protos enforced before any method runs, so that every client
+// language gets the same invalid_argument answers. opts are appended.
+func NewHandler(svc *Service, opts ...connect.HandlerOption) (string, http.Handler) {
+	opts = append([]connect.HandlerOption{connect.WithInterceptors(validate.NewInterceptor())}, opts...)
+	return statusdv1connect.NewStatusServiceHandler(svc, opts...)
+}
+
+// Lookup implements statusd.v1.StatusService.Lookup.
+func (s *Service) Lookup(_ context.Context, req *statusdv1.LookupRequest) (*statusdv1.LookupResponse, error) {
+	dialect := mapping.Resolve(req.GetDialect())
+	if !mapping.Supported(dialect) {
+		return nil, connect.NewError(connect.CodeUnimplemented, fmt.Errorf(
+			"dialect: %s is not implemented yet; use DIALECT_LEVEL3 or DIALECT_CONNECT", dialect))
+	}
+	profiles, err := s.resolveProfiles("profiles", req.GetProfiles())
+	if err != nil {
+		return nil, err
+	}
+	ctx := mapping.Context{Method: req.GetMethod(), Profiles: profiles, Headers: req.GetRequestHeaders()}
+
+	var tr mapping.Translation
+	switch key := req.GetKey().(type) {
+	case *statusdv1.LookupRequest_HttpStatus:
+		tr, err = mapping.HTTPToCode(dialect, int(key.HttpStatus), ctx)
+	case *statusdv1.LookupRequest_Code:
+		tr, err = mapping.CodeToHTTP(dialect, key.Code, ctx)
+	default:
+		// protovalidate rejects a request without a key before it gets here.
+		err = connect.NewError(connect.CodeInvalidArgument, errors.New("key: set http_status or code"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &statusdv1.LookupResponse{
+		HttpStatus:  int32(tr.HTTPStatus),
+		Code:        tr.Code,
+		ConnectCode: mapping.ConnectName(tr.Code),
+		Rationale:   tr.Rationale,
+		Citations:   tr.Citations,
+		Dialect:     tr.Dialect,
+	}
+	if entry, ok := s.catalog.Status(tr.HTTPStatus); ok {
+		res.Status = entry
+	}
+	for _, p := range profiles {
+		res.Profiles = append(res.Profiles, p.GetUri())
+	}
+	return res, nil
+}
+
+// ListStatuses implements statusd.v1.StatusService.ListStatuses.
+func (s *Service) ListStatuses(_ context.Context, req *statusdv1.ListStatusesRequest) (*statusdv1.ListStatusesResponse, error) {
+	var profile *statusdv1.Profile
+	if req.GetProfile() != "" {
+		ps, err := s.resolveProfiles("profile", []string{req.GetProfile()})
+		if err != nil {
+			return nil, err
+		}
+		profile = ps[0]
+	}
+	res := &statusdv1.ListStatusesResponse{}
+	for _, st := range s.catalog.Statuses() {
+		if req.GetStatusClass() != statusdv1.StatusClass_STATUS_CLASS_UNSPECIFIED && st.GetStatusClass() != req.GetStatusClass() {
+			continue
+		}
+		if req.GetLevel3Only() && !st.GetLevel3() {
+			continue
+		}
+		if profile != nil && !usesStatus(profile, st) {
+			continue
+		}
+		res.Statuses = append(res.Statuses, st)
+	}
+	return res, nil
+}
+
+// usesStatus reports whether a profile uses a status: the Level 3 status
+// table lists it for the profile (or for all profiles), or the profile's
+// own outcomes or errors name it.
+func usesStatus(p *statusdv1.Profile, st *statusdv1.HttpStatus) bool {
+	if st.GetAllProfiles() && p.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
+		return true
+	}
+	for _, id := range st.GetProfiles() {
+		if id == p.GetId() {
+			return true
+		}
+	}
+	for _, o := range p.GetOutcomes() {
+		for _, code := range o.GetStatuses() {
+			if code == st.GetCode() {
+				return true
+			}
+		}
+	}
+	for _, e := range p.GetErrors() {
+		if e.GetStatus() == st.GetCode() {
+			return true
+		}
+	}
+	return false
+}
+
+// ListProfiles implements statusd.v1.StatusService.ListProfiles.
+func (s *Service) ListProfiles(_ context.Context, req *statusdv1.ListProfilesRequest) (*statusdv1.ListProfilesResponse, error) {
+	res := &statusdv1.ListProfilesResponse{}
+	for _, p := range s.catalog.Profiles() {
+		switch {
+		case req.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_UNSPECIFIED:
+			if p.GetKind() != req.GetKind() {
+				continue
+			}
+		case p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE && !req.GetIncludePatternRoles():
+			continue
+		}
+		res.Profiles = append(res.Profiles, p)
+	}
+	return res, nil
+}
+
+// Validate implements statusd.v1.StatusService.Validate. The rules engine is
+// not written yet, so it answers unimplemented rather than a verdict it
+// cannot back.
+func (s *Service) Validate(context.Context, *statusdv1.ValidateRequest) (*statusdv1.ValidateResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("Validate is not implemented yet"))
+}
+
+// resolveProfiles resolves profile identifiers, or fails with
+// invalid_argument naming the field and the accepted identifiers.
+func (s *Service) resolveProfiles(field string, ids []string) ([]*statusdv1.Profile, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	out := make([]*statusdv1.Profile, 0, len(ids))
+	for i, id := range ids {
+		p, _, ok := s.catalog.Profile(id)
+		if !ok {
+			name := field
+			if field == "profiles" {
+				name = fmt.Sprintf("%s[%d]", field, i)
+			}
+			return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
+				"%s: unknown profile %q; use a short id (%s) or a level3.rest profile URI",
+				name, id, strings.Join(s.shortIDs(), ", ")))
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// shortIDs lists the ids of the profiles and mixins, for error messages.
+func (s *Service) shortIDs() []string {
+	var ids []string
+	for _, p := range s.catalog.Profiles() {
+		if p.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
+			ids = append(ids, p.GetId())
+		}
+	}
+	return ids
+}
