@@ -30,7 +30,7 @@ func level3Page(name, path string) *statusdv1.Citation {
 }
 
 var (
-	citeStatusTable = level3Page("HTTP status codes", "status")
+	citeStatusTable = level3Page("HTTP status codes", "status_codes")
 	citeCodes       = cite("statusd.v1.Code", "", "https://github.com/statusd/statusd/blob/main/proto/statusd/v1/code.proto")
 	citeAIP154      = cite("AIP-154", "", "https://google.aip.dev/154")
 )
