@@ -60,7 +60,7 @@ var connectDialect = newTableDialect(tableDialectSpec{
 	invalidCode:   500,
 	codeCitations: connectCitations,
 	httpToCode:    connectHTTPToCode,
-	httpDefault:   statusdv1.Code_CODE_UNKNOWN,
+	httpDefault:   unknown,
 	httpCitations: connectHTTPCitations,
 	// A Connect client treats 200 as success and infers a code only for
 	// other statuses that carry no Connect error body.

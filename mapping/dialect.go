@@ -7,8 +7,8 @@ import (
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 )
 
-// ErrUnsupportedDialect is returned for a dialect this version of the
-// library does not translate in.
+// ErrUnsupportedDialect is returned for a value that is not a defined
+// dialect.
 var ErrUnsupportedDialect = errors.New("mapping: unsupported dialect")
 
 // Translation is the answer to "what does this status (or code) mean on the
@@ -26,32 +26,79 @@ type Translation struct {
 	Citations []*statusdv1.Citation
 }
 
-// HTTPToCode translates an HTTP status to a code in a dialect. Only the
-// Level 3 dialect reads ctx; pass the zero Context when nothing is known. A
-// status outside 100-599 gets the dialect's answer for an unlisted status.
-// DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
-func HTTPToCode(d statusdv1.Dialect, status int, ctx Context) (Translation, error) {
-	switch Resolve(d) {
-	case statusdv1.Dialect_DIALECT_LEVEL3:
-		return level3HTTPToCode(status, &ctx), nil
-	case statusdv1.Dialect_DIALECT_CONNECT:
-		return connectDialect.httpToCode(status), nil
-	}
-	return Translation{}, unsupported(d)
+// numDialects is the number of defined dialects, UNSPECIFIED included.
+const numDialects = int(statusdv1.Dialect_DIALECT_TWIRP) + 1
+
+// tables holds the context-free answers of every dialect, indexed by
+// dialect; DIALECT_UNSPECIFIED and DIALECT_LEVEL3 share Level 3's.
+var tables = [numDialects]*tableDialect{
+	statusdv1.Dialect_DIALECT_UNSPECIFIED:    level3Table,
+	statusdv1.Dialect_DIALECT_LEVEL3:         level3Table,
+	statusdv1.Dialect_DIALECT_CONNECT:        connectDialect,
+	statusdv1.Dialect_DIALECT_CONNECT_LEGACY: connectLegacyDialect,
+	statusdv1.Dialect_DIALECT_GRPC:           grpcDialect,
+	statusdv1.Dialect_DIALECT_GRPC_GATEWAY:   grpcGatewayDialect,
+	statusdv1.Dialect_DIALECT_ENVOY:          envoyDialect,
+	statusdv1.Dialect_DIALECT_TWIRP:          twirpDialect,
 }
 
-// CodeToHTTP translates a code to an HTTP status in a dialect. Only the
-// Level 3 dialect reads ctx; pass the zero Context when nothing is known. An
-// undefined code gets the dialect's answer for an invalid code (500 in every
-// current table). DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
-func CodeToHTTP(d statusdv1.Dialect, code statusdv1.Code, ctx Context) (Translation, error) {
-	switch Resolve(d) {
-	case statusdv1.Dialect_DIALECT_LEVEL3:
-		return level3CodeToHTTP(code, &ctx), nil
-	case statusdv1.Dialect_DIALECT_CONNECT:
-		return connectDialect.codeToHTTP(code), nil
+// Dialects lists the defined dialects, DIALECT_UNSPECIFIED left out, in enum
+// order.
+func Dialects() []statusdv1.Dialect {
+	out := make([]statusdv1.Dialect, 0, numDialects-1)
+	for d := 1; d < numDialects; d++ {
+		out = append(out, statusdv1.Dialect(d))
 	}
-	return Translation{}, unsupported(d)
+	return out
+}
+
+// HTTPToCode translates an HTTP status to a code in a dialect, with the
+// rationale and citations of the rule that applied. Only the Level 3 dialect
+// reads ctx; pass the zero Context when nothing is known. A status outside
+// 100-599 gets the dialect's answer for an unlisted status.
+// DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
+func HTTPToCode(d statusdv1.Dialect, status int, ctx Context) (Translation, error) {
+	switch {
+	case !Supported(d):
+		return Translation{}, unsupported(d)
+	case Resolve(d) == statusdv1.Dialect_DIALECT_LEVEL3:
+		return level3HTTPToCode(status, &ctx), nil
+	}
+	return tables[d].httpToCode(status), nil
+}
+
+// CodeToHTTP translates a code to an HTTP status in a dialect, with the
+// rationale and citations of the rule that applied. Only the Level 3 dialect
+// reads ctx; pass the zero Context when nothing is known. An undefined code
+// gets the dialect's answer for an invalid code (500 in every table).
+// DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
+func CodeToHTTP(d statusdv1.Dialect, code statusdv1.Code, ctx Context) (Translation, error) {
+	switch {
+	case !Supported(d):
+		return Translation{}, unsupported(d)
+	case Resolve(d) == statusdv1.Dialect_DIALECT_LEVEL3:
+		return level3CodeToHTTP(code, &ctx), nil
+	}
+	return tables[d].codeToHTTP(code), nil
+}
+
+// CodeOf is the fast, context-free HTTPToCode: an array index, no
+// allocation. An undefined dialect or a status outside 100-599 gives
+// CODE_UNKNOWN.
+func CodeOf(d statusdv1.Dialect, status int) statusdv1.Code {
+	if uint(d) >= uint(numDialects) || uint(status) > MaxStatus {
+		return statusdv1.Code_CODE_UNKNOWN
+	}
+	return tables[d].codes[status]
+}
+
+// StatusOf is the fast, context-free CodeToHTTP: an array index, no
+// allocation. An undefined dialect or code gives 500.
+func StatusOf(d statusdv1.Dialect, code statusdv1.Code) int {
+	if uint(d) >= uint(numDialects) || uint(code) >= uint(numCodes) {
+		return 500
+	}
+	return int(tables[d].statuses[code])
 }
 
 // Resolve returns the dialect that d stands for: DIALECT_LEVEL3 for
@@ -63,17 +110,14 @@ func Resolve(d statusdv1.Dialect) statusdv1.Dialect {
 	return d
 }
 
-// Supported reports whether the library translates in dialect d.
+// Supported reports whether d is a dialect the library translates in: every
+// defined Dialect value.
 func Supported(d statusdv1.Dialect) bool {
-	switch Resolve(d) {
-	case statusdv1.Dialect_DIALECT_LEVEL3, statusdv1.Dialect_DIALECT_CONNECT:
-		return true
-	}
-	return false
+	return d >= 0 && int(d) < numDialects
 }
 
 func unsupported(d statusdv1.Dialect) error {
-	return fmt.Errorf("%w: %s", ErrUnsupportedDialect, d)
+	return fmt.Errorf("%w: %d", ErrUnsupportedDialect, int32(d))
 }
 
 // tableDialectSpec describes a dialect given by two plain tables.
@@ -86,22 +130,33 @@ type tableDialectSpec struct {
 	// invalidCode is the status of an undefined code.
 	invalidCode   int
 	codeCitations []*statusdv1.Citation
+	// httpName names the source of the HTTP → code table in rationales, if
+	// it is not name.
+	httpName string
 	// httpToCode lists the statuses the source maps; every other status
 	// maps to httpDefault.
 	httpToCode    map[int]statusdv1.Code
 	httpDefault   statusdv1.Code
 	httpCitations []*statusdv1.Citation
+	// redirectCode, if hasRedirectMap, is the code of every unlisted 3xx.
+	redirectCode   statusdv1.Code
+	hasRedirectMap bool
 	// okStatus, if not zero, is the status the source treats as success.
 	okStatus int
+	// httpRule, if set, replaces the tables for HTTP → code.
+	httpRule func(status int) Translation
 }
 
-// tableDialect holds every answer of a table dialect, computed once, so that
-// a lookup is an array index and allocates nothing.
+// tableDialect holds every context-free answer of a dialect, computed once,
+// so that a lookup is an array index and allocates nothing.
 type tableDialect struct {
 	byCode       [numCodes]Translation
 	invalidCode  Translation
 	byStatus     [MaxStatus + 1]Translation
 	outsideRange Translation
+	// codes and statuses are the bare answers, for CodeOf and StatusOf.
+	codes    [MaxStatus + 1]statusdv1.Code
+	statuses [numCodes]int16
 }
 
 func newTableDialect(spec tableDialectSpec) *tableDialect {
@@ -115,34 +170,50 @@ func newTableDialect(spec tableDialectSpec) *tableDialect {
 			Rationale:  fmt.Sprintf("%s: %s maps to HTTP %d.", spec.name, codeLabel(code), spec.codeToHTTP[i]),
 			Citations:  spec.codeCitations,
 		}
+		td.statuses[i] = int16(spec.codeToHTTP[i])
 	}
 	td.invalidCode = Translation{
 		HTTPStatus: spec.invalidCode,
-		Code:       statusdv1.Code_CODE_UNKNOWN,
 		Dialect:    spec.dialect,
 		Rationale:  fmt.Sprintf("%s: an undefined code is treated as unknown, HTTP %d.", spec.name, spec.invalidCode),
 		Citations:  spec.codeCitations,
 	}
+	httpName := spec.httpName
+	if httpName == "" {
+		httpName = spec.name
+	}
 	for status := range MaxStatus + 1 {
-		t := Translation{HTTPStatus: status, Dialect: spec.dialect, Citations: spec.httpCitations}
-		code, listed := spec.httpToCode[status]
-		switch {
-		case spec.okStatus != 0 && status == spec.okStatus:
-			t.Code = statusdv1.Code_CODE_OK
-			t.Rationale = fmt.Sprintf("%s: HTTP %d is success, not an error.", spec.name, status)
-		case listed:
-			t.Code = code
-			t.Rationale = fmt.Sprintf("%s: HTTP %d maps to %s.", spec.name, status, codeLabel(code))
-		default:
-			t.Code = spec.httpDefault
-			t.Rationale = fmt.Sprintf("%s: HTTP %d is not in the table, so it maps to %s.", spec.name, status, codeLabel(spec.httpDefault))
+		var t Translation
+		if spec.httpRule != nil {
+			t = spec.httpRule(status)
+		} else {
+			t = Translation{HTTPStatus: status, Dialect: spec.dialect, Citations: spec.httpCitations}
+			code, listed := spec.httpToCode[status]
+			switch {
+			case spec.okStatus != 0 && status == spec.okStatus:
+				t.Code = statusdv1.Code_CODE_OK
+				t.Rationale = fmt.Sprintf("%s: HTTP %d is success, not an error.", httpName, status)
+			case listed:
+				t.Code = code
+				t.Rationale = fmt.Sprintf("%s: HTTP %d maps to %s.", httpName, status, codeLabel(code))
+			case spec.hasRedirectMap && status/100 == 3:
+				t.Code = spec.redirectCode
+				t.Rationale = fmt.Sprintf("%s: every 3xx (here %d) maps to %s.", httpName, status, codeLabel(spec.redirectCode))
+			default:
+				t.Code = spec.httpDefault
+				t.Rationale = fmt.Sprintf("%s: HTTP %d is not in the table, so it maps to %s.", httpName, status, codeLabel(spec.httpDefault))
+			}
 		}
 		td.byStatus[status] = t
+		td.codes[status] = t.Code
+	}
+	for status := range MinStatus {
+		td.codes[status] = statusdv1.Code_CODE_UNKNOWN
 	}
 	td.outsideRange = Translation{
-		Code:      spec.httpDefault,
+		Code:      statusdv1.Code_CODE_UNKNOWN,
 		Dialect:   spec.dialect,
-		Rationale: fmt.Sprintf("%s: a status outside %d-%d is not in the table, so it maps to %s.", spec.name, MinStatus, MaxStatus, codeLabel(spec.httpDefault)),
+		Rationale: fmt.Sprintf("%s: a status outside %d-%d is no HTTP status, so it maps to unknown.", httpName, MinStatus, MaxStatus),
 		Citations: spec.httpCitations,
 	}
 	return td

@@ -289,15 +289,18 @@ func level3CodeToHTTP(code statusdv1.Code, ctx *Context) Translation {
 		return Translation{HTTPStatus: r.status, Code: code, Dialect: statusdv1.Dialect_DIALECT_LEVEL3, Rationale: r.rationale, Citations: r.citations}
 	}
 	// No context rule: Connect's table, said in Level 3's voice.
-	t := level3Fallback.codeToHTTP(code)
-	return t
+	return level3Table.codeToHTTP(code)
 }
 
-// level3Fallback is Connect's code → HTTP table with Level 3 rationales.
-var level3Fallback = newTableDialect(tableDialectSpec{
+// level3Table holds Level 3's context-free answers: Connect's code → HTTP
+// table with Level 3 rationales, and the HTTP → code rules with no context.
+var level3Table = newTableDialect(tableDialectSpec{
 	dialect:       statusdv1.Dialect_DIALECT_LEVEL3,
 	name:          "Level 3 (no profile rule applies, so the Connect protocol's table)",
 	codeToHTTP:    connectCodeToHTTP,
 	invalidCode:   500,
 	codeCitations: connectCitations,
+	httpRule: func(status int) Translation {
+		return level3HTTPToCode(status, &Context{})
+	},
 })

@@ -39,11 +39,7 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) (string, http.Handl
 
 // Lookup implements statusd.v1.StatusService.Lookup.
 func (s *Service) Lookup(_ context.Context, req *statusdv1.LookupRequest) (*statusdv1.LookupResponse, error) {
-	dialect := mapping.Resolve(req.GetDialect())
-	if !mapping.Supported(dialect) {
-		return nil, connect.NewError(connect.CodeUnimplemented, fmt.Errorf(
-			"dialect: %s is not implemented yet; use DIALECT_LEVEL3 or DIALECT_CONNECT", dialect))
-	}
+	dialect := req.GetDialect()
 	profiles, err := s.resolveProfiles("profiles", req.GetProfiles())
 	if err != nil {
 		return nil, err
@@ -59,6 +55,10 @@ func (s *Service) Lookup(_ context.Context, req *statusdv1.LookupRequest) (*stat
 	default:
 		// protovalidate rejects a request without a key before it gets here.
 		err = connect.NewError(connect.CodeInvalidArgument, errors.New("key: set http_status or code"))
+	}
+	if errors.Is(err, mapping.ErrUnsupportedDialect) {
+		// protovalidate's defined_only rule stops undefined dialects first.
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("dialect: %w", err))
 	}
 	if err != nil {
 		return nil, err

@@ -163,8 +163,6 @@ func TestInvalidInput(t *testing.T) {
 			RequestHeaders: make([]*statusdv1.Header, 201)}), connect.CodeInvalidArgument, "request_headers: must contain no more than 200 item(s)"},
 		{"method with space", lookup(ctx, &statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 412}, Method: "GET /"}),
 			connect.CodeInvalidArgument, "method: must be an HTTP method token"},
-		{"unsupported dialect", lookup(ctx, &statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_Code{Code: 5}, Dialect: statusdv1.Dialect_DIALECT_TWIRP}),
-			connect.CodeUnimplemented, "dialect: DIALECT_TWIRP is not implemented yet"},
 		{"unknown list profile", func(c statusdv1connect.StatusServiceClient) error {
 			_, err := c.ListStatuses(ctx, &statusdv1.ListStatusesRequest{Profile: "foo"})
 			return err
