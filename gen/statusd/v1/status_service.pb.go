@@ -843,7 +843,12 @@ func (x *Finding) GetCitations() []*Citation {
 type HttpStatusDetail struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The HTTP status, 100-599.
-	HttpStatus    int32 `protobuf:"varint,1,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
+	HttpStatus int32 `protobuf:"varint,1,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
+	// Response headers that must survive the RPC hop for a REST client to act
+	// on the status, such as retry-after and www-authenticate. They travel in
+	// the detail because gRPC carries error metadata in HTTP/2 trailers, where
+	// www-authenticate is not allowed.
+	Headers       []*Header `protobuf:"bytes,2,rep,name=headers,proto3" json:"headers,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -883,6 +888,13 @@ func (x *HttpStatusDetail) GetHttpStatus() int32 {
 		return x.HttpStatus
 	}
 	return 0
+}
+
+func (x *HttpStatusDetail) GetHeaders() []*Header {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
 }
 
 var File_statusd_v1_status_service_proto protoreflect.FileDescriptor
@@ -954,10 +966,11 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\bseverity\x18\x02 \x01(\x0e2\x14.statusd.v1.SeverityR\bseverity\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12'\n" +
 	"\x0fexpected_status\x18\x04 \x01(\x05R\x0eexpectedStatus\x122\n" +
-	"\tcitations\x18\x05 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"3\n" +
+	"\tcitations\x18\x05 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"a\n" +
 	"\x10HttpStatusDetail\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
-	"httpStatus2\xd1\x02\n" +
+	"httpStatus\x12,\n" +
+	"\aheaders\x18\x02 \x03(\v2\x12.statusd.v1.HeaderR\aheaders2\xd1\x02\n" +
 	"\rStatusService\x12D\n" +
 	"\x06Lookup\x12\x19.statusd.v1.LookupRequest\x1a\x1a.statusd.v1.LookupResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\fListStatuses\x12\x1f.statusd.v1.ListStatusesRequest\x1a .statusd.v1.ListStatusesResponse\"\x03\x90\x02\x01\x12V\n" +
@@ -1021,19 +1034,20 @@ var file_statusd_v1_status_service_proto_depIdxs = []int32{
 	12, // 15: statusd.v1.ValidateResponse.code:type_name -> statusd.v1.Code
 	19, // 16: statusd.v1.Finding.severity:type_name -> statusd.v1.Severity
 	15, // 17: statusd.v1.Finding.citations:type_name -> statusd.v1.Citation
-	1,  // 18: statusd.v1.StatusService.Lookup:input_type -> statusd.v1.LookupRequest
-	3,  // 19: statusd.v1.StatusService.ListStatuses:input_type -> statusd.v1.ListStatusesRequest
-	5,  // 20: statusd.v1.StatusService.ListProfiles:input_type -> statusd.v1.ListProfilesRequest
-	8,  // 21: statusd.v1.StatusService.Validate:input_type -> statusd.v1.ValidateRequest
-	2,  // 22: statusd.v1.StatusService.Lookup:output_type -> statusd.v1.LookupResponse
-	4,  // 23: statusd.v1.StatusService.ListStatuses:output_type -> statusd.v1.ListStatusesResponse
-	6,  // 24: statusd.v1.StatusService.ListProfiles:output_type -> statusd.v1.ListProfilesResponse
-	9,  // 25: statusd.v1.StatusService.Validate:output_type -> statusd.v1.ValidateResponse
-	22, // [22:26] is the sub-list for method output_type
-	18, // [18:22] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	0,  // 18: statusd.v1.HttpStatusDetail.headers:type_name -> statusd.v1.Header
+	1,  // 19: statusd.v1.StatusService.Lookup:input_type -> statusd.v1.LookupRequest
+	3,  // 20: statusd.v1.StatusService.ListStatuses:input_type -> statusd.v1.ListStatusesRequest
+	5,  // 21: statusd.v1.StatusService.ListProfiles:input_type -> statusd.v1.ListProfilesRequest
+	8,  // 22: statusd.v1.StatusService.Validate:input_type -> statusd.v1.ValidateRequest
+	2,  // 23: statusd.v1.StatusService.Lookup:output_type -> statusd.v1.LookupResponse
+	4,  // 24: statusd.v1.StatusService.ListStatuses:output_type -> statusd.v1.ListStatusesResponse
+	6,  // 25: statusd.v1.StatusService.ListProfiles:output_type -> statusd.v1.ListProfilesResponse
+	9,  // 26: statusd.v1.StatusService.Validate:output_type -> statusd.v1.ValidateResponse
+	23, // [23:27] is the sub-list for method output_type
+	19, // [19:23] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_statusd_v1_status_service_proto_init() }
