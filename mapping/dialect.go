@@ -42,6 +42,20 @@ var tables = [numDialects]*tableDialect{
 	statusdv1.Dialect_DIALECT_TWIRP:          twirpDialect,
 }
 
+// codeTable and statusTable are the bare context-free answers of every
+// dialect in flat arrays, so that CodeOf and StatusOf are a single index.
+var (
+	codeTable   [numDialects][MaxStatus + 1]statusdv1.Code
+	statusTable [numDialects][numCodes]int16
+)
+
+func init() {
+	for d, td := range tables {
+		codeTable[d] = td.codes
+		statusTable[d] = td.statuses
+	}
+}
+
 // Dialects lists the defined dialects, DIALECT_UNSPECIFIED left out, in enum
 // order.
 func Dialects() []statusdv1.Dialect {
@@ -89,7 +103,7 @@ func CodeOf(d statusdv1.Dialect, status int) statusdv1.Code {
 	if uint(d) >= uint(numDialects) || uint(status) > MaxStatus {
 		return statusdv1.Code_CODE_UNKNOWN
 	}
-	return tables[d].codes[status]
+	return codeTable[d][status]
 }
 
 // StatusOf is the fast, context-free CodeToHTTP: an array index, no
@@ -98,7 +112,7 @@ func StatusOf(d statusdv1.Dialect, code statusdv1.Code) int {
 	if uint(d) >= uint(numDialects) || uint(code) >= uint(numCodes) {
 		return 500
 	}
-	return int(tables[d].statuses[code])
+	return int(statusTable[d][code])
 }
 
 // Resolve returns the dialect that d stands for: DIALECT_LEVEL3 for

@@ -102,8 +102,24 @@ func (s *Service) ListStatuses(_ context.Context, req *statusdv1.ListStatusesReq
 			continue
 		}
 		res.Statuses = append(res.Statuses, st)
+		if req.GetIncludeMappings() {
+			res.Mappings = append(res.Mappings, statusMapping(int(st.GetCode())))
+		}
 	}
 	return res, nil
+}
+
+// statusMapping lists what status means in every dialect, without context.
+func statusMapping(status int) *statusdv1.StatusMapping {
+	m := &statusdv1.StatusMapping{HttpStatus: int32(status), Agree: true}
+	for _, d := range mapping.Dialects() {
+		code := mapping.CodeOf(d, status)
+		m.Codes = append(m.Codes, &statusdv1.DialectCode{Dialect: d, Code: code, ConnectCode: mapping.ConnectName(code)})
+		if code != m.Codes[0].GetCode() {
+			m.Agree = false
+		}
+	}
+	return m
 }
 
 // usesStatus reports whether a profile uses a status: the Level 3 status

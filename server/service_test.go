@@ -249,6 +249,35 @@ func TestListStatuses(t *testing.T) {
 	if got := codes(&statusdv1.ListStatusesRequest{Profile: "list#entry-resource"}); len(got) != 0 {
 		t.Errorf("a pattern role with no statuses returned %v", got)
 	}
+
+	res, err := client.ListStatuses(ctx, &statusdv1.ListStatusesRequest{Level3Only: true, IncludeMappings: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.GetMappings()) != len(res.GetStatuses()) {
+		t.Fatalf("%d mappings for %d statuses", len(res.GetMappings()), len(res.GetStatuses()))
+	}
+	for i, m := range res.GetMappings() {
+		if m.GetHttpStatus() != res.GetStatuses()[i].GetCode() || len(m.GetCodes()) != 7 {
+			t.Errorf("mapping %d: %v", i, m)
+		}
+		if m.GetHttpStatus() == 404 {
+			got := map[statusdv1.Dialect]string{}
+			for _, c := range m.GetCodes() {
+				got[c.GetDialect()] = c.GetConnectCode()
+			}
+			if m.GetAgree() || got[statusdv1.Dialect_DIALECT_LEVEL3] != "not_found" || got[statusdv1.Dialect_DIALECT_GRPC] != "unimplemented" {
+				t.Errorf("404 mappings: %v", m)
+			}
+		}
+		if m.GetHttpStatus() == 401 && !m.GetAgree() {
+			t.Errorf("every stack maps 401 to unauthenticated: %v", m)
+		}
+	}
+	res, _ = client.ListStatuses(ctx, &statusdv1.ListStatusesRequest{})
+	if len(res.GetMappings()) != 0 {
+		t.Error("mappings returned without include_mappings")
+	}
 }
 
 func equal(a, b []int32) bool {

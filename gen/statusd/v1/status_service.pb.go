@@ -323,9 +323,12 @@ type ListStatusesRequest struct {
 	// errors name.
 	Profile string `protobuf:"bytes,2,opt,name=profile,proto3" json:"profile,omitempty"`
 	// Only the statuses of the Level 3 status table.
-	Level3Only    bool `protobuf:"varint,3,opt,name=level3_only,json=level3Only,proto3" json:"level3_only,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Level3Only bool `protobuf:"varint,3,opt,name=level3_only,json=level3Only,proto3" json:"level3_only,omitempty"`
+	// Also return, for each status, the code it maps to in every dialect
+	// (without context), to show where the stacks disagree.
+	IncludeMappings bool `protobuf:"varint,4,opt,name=include_mappings,json=includeMappings,proto3" json:"include_mappings,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ListStatusesRequest) Reset() {
@@ -379,11 +382,20 @@ func (x *ListStatusesRequest) GetLevel3Only() bool {
 	return false
 }
 
+func (x *ListStatusesRequest) GetIncludeMappings() bool {
+	if x != nil {
+		return x.IncludeMappings
+	}
+	return false
+}
+
 // ListStatusesResponse holds the matching statuses in code order.
 type ListStatusesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The matching catalog entries, in ascending code order.
-	Statuses      []*HttpStatus `protobuf:"bytes,1,rep,name=statuses,proto3" json:"statuses,omitempty"`
+	Statuses []*HttpStatus `protobuf:"bytes,1,rep,name=statuses,proto3" json:"statuses,omitempty"`
+	// With include_mappings: one entry per status, in the same order.
+	Mappings      []*StatusMapping `protobuf:"bytes,2,rep,name=mappings,proto3" json:"mappings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -425,6 +437,142 @@ func (x *ListStatusesResponse) GetStatuses() []*HttpStatus {
 	return nil
 }
 
+func (x *ListStatusesResponse) GetMappings() []*StatusMapping {
+	if x != nil {
+		return x.Mappings
+	}
+	return nil
+}
+
+// StatusMapping is what one HTTP status means in every dialect.
+type StatusMapping struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The HTTP status.
+	HttpStatus int32 `protobuf:"varint,1,opt,name=http_status,json=httpStatus,proto3" json:"http_status,omitempty"`
+	// The code in each dialect, in Dialect order (DIALECT_UNSPECIFIED left
+	// out).
+	Codes []*DialectCode `protobuf:"bytes,2,rep,name=codes,proto3" json:"codes,omitempty"`
+	// True if every dialect maps the status to the same code.
+	Agree         bool `protobuf:"varint,3,opt,name=agree,proto3" json:"agree,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatusMapping) Reset() {
+	*x = StatusMapping{}
+	mi := &file_statusd_v1_status_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatusMapping) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatusMapping) ProtoMessage() {}
+
+func (x *StatusMapping) ProtoReflect() protoreflect.Message {
+	mi := &file_statusd_v1_status_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatusMapping.ProtoReflect.Descriptor instead.
+func (*StatusMapping) Descriptor() ([]byte, []int) {
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *StatusMapping) GetHttpStatus() int32 {
+	if x != nil {
+		return x.HttpStatus
+	}
+	return 0
+}
+
+func (x *StatusMapping) GetCodes() []*DialectCode {
+	if x != nil {
+		return x.Codes
+	}
+	return nil
+}
+
+func (x *StatusMapping) GetAgree() bool {
+	if x != nil {
+		return x.Agree
+	}
+	return false
+}
+
+// DialectCode is the code a status maps to in one dialect.
+type DialectCode struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dialect.
+	Dialect Dialect `protobuf:"varint,1,opt,name=dialect,proto3,enum=statusd.v1.Dialect" json:"dialect,omitempty"`
+	// The code.
+	Code Code `protobuf:"varint,2,opt,name=code,proto3,enum=statusd.v1.Code" json:"code,omitempty"`
+	// The Connect wire name of code; empty for CODE_OK.
+	ConnectCode   string `protobuf:"bytes,3,opt,name=connect_code,json=connectCode,proto3" json:"connect_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DialectCode) Reset() {
+	*x = DialectCode{}
+	mi := &file_statusd_v1_status_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DialectCode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DialectCode) ProtoMessage() {}
+
+func (x *DialectCode) ProtoReflect() protoreflect.Message {
+	mi := &file_statusd_v1_status_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DialectCode.ProtoReflect.Descriptor instead.
+func (*DialectCode) Descriptor() ([]byte, []int) {
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *DialectCode) GetDialect() Dialect {
+	if x != nil {
+		return x.Dialect
+	}
+	return Dialect_DIALECT_UNSPECIFIED
+}
+
+func (x *DialectCode) GetCode() Code {
+	if x != nil {
+		return x.Code
+	}
+	return Code_CODE_OK
+}
+
+func (x *DialectCode) GetConnectCode() string {
+	if x != nil {
+		return x.ConnectCode
+	}
+	return ""
+}
+
 // ListProfilesRequest filters the catalog's profiles.
 type ListProfilesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -439,7 +587,7 @@ type ListProfilesRequest struct {
 
 func (x *ListProfilesRequest) Reset() {
 	*x = ListProfilesRequest{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[5]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -451,7 +599,7 @@ func (x *ListProfilesRequest) String() string {
 func (*ListProfilesRequest) ProtoMessage() {}
 
 func (x *ListProfilesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[5]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -464,7 +612,7 @@ func (x *ListProfilesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProfilesRequest.ProtoReflect.Descriptor instead.
 func (*ListProfilesRequest) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{5}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListProfilesRequest) GetKind() ProfileKind {
@@ -492,7 +640,7 @@ type ListProfilesResponse struct {
 
 func (x *ListProfilesResponse) Reset() {
 	*x = ListProfilesResponse{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[6]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -504,7 +652,7 @@ func (x *ListProfilesResponse) String() string {
 func (*ListProfilesResponse) ProtoMessage() {}
 
 func (x *ListProfilesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[6]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -517,7 +665,7 @@ func (x *ListProfilesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProfilesResponse.ProtoReflect.Descriptor instead.
 func (*ListProfilesResponse) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{6}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListProfilesResponse) GetProfiles() []*Profile {
@@ -550,7 +698,7 @@ type Exchange struct {
 
 func (x *Exchange) Reset() {
 	*x = Exchange{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[7]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -562,7 +710,7 @@ func (x *Exchange) String() string {
 func (*Exchange) ProtoMessage() {}
 
 func (x *Exchange) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[7]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -575,7 +723,7 @@ func (x *Exchange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Exchange.ProtoReflect.Descriptor instead.
 func (*Exchange) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{7}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Exchange) GetMethod() string {
@@ -641,7 +789,7 @@ type ValidateRequest struct {
 
 func (x *ValidateRequest) Reset() {
 	*x = ValidateRequest{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[8]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -653,7 +801,7 @@ func (x *ValidateRequest) String() string {
 func (*ValidateRequest) ProtoMessage() {}
 
 func (x *ValidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[8]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -666,7 +814,7 @@ func (x *ValidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateRequest.ProtoReflect.Descriptor instead.
 func (*ValidateRequest) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{8}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ValidateRequest) GetExchange() *Exchange {
@@ -700,7 +848,7 @@ type ValidateResponse struct {
 
 func (x *ValidateResponse) Reset() {
 	*x = ValidateResponse{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[9]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -712,7 +860,7 @@ func (x *ValidateResponse) String() string {
 func (*ValidateResponse) ProtoMessage() {}
 
 func (x *ValidateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[9]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -725,7 +873,7 @@ func (x *ValidateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResponse.ProtoReflect.Descriptor instead.
 func (*ValidateResponse) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{9}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ValidateResponse) GetConforms() bool {
@@ -775,7 +923,7 @@ type Finding struct {
 
 func (x *Finding) Reset() {
 	*x = Finding{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[10]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -787,7 +935,7 @@ func (x *Finding) String() string {
 func (*Finding) ProtoMessage() {}
 
 func (x *Finding) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[10]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -800,7 +948,7 @@ func (x *Finding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Finding.ProtoReflect.Descriptor instead.
 func (*Finding) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{10}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Finding) GetRule() string {
@@ -855,7 +1003,7 @@ type HttpStatusDetail struct {
 
 func (x *HttpStatusDetail) Reset() {
 	*x = HttpStatusDetail{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[11]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -867,7 +1015,7 @@ func (x *HttpStatusDetail) String() string {
 func (*HttpStatusDetail) ProtoMessage() {}
 
 func (x *HttpStatusDetail) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[11]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -880,7 +1028,7 @@ func (x *HttpStatusDetail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HttpStatusDetail.ProtoReflect.Descriptor instead.
 func (*HttpStatusDetail) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{11}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HttpStatusDetail) GetHttpStatus() int32 {
@@ -928,14 +1076,25 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\trationale\x18\x05 \x01(\tR\trationale\x122\n" +
 	"\tcitations\x18\x06 \x03(\v2\x14.statusd.v1.CitationR\tcitations\x12-\n" +
 	"\adialect\x18\a \x01(\x0e2\x13.statusd.v1.DialectR\adialect\x12\x1a\n" +
-	"\bprofiles\x18\b \x03(\tR\bprofiles\"\xa0\x01\n" +
+	"\bprofiles\x18\b \x03(\tR\bprofiles\"\xcb\x01\n" +
 	"\x13ListStatusesRequest\x12D\n" +
 	"\fstatus_class\x18\x01 \x01(\x0e2\x17.statusd.v1.StatusClassB\b\xbaH\x05\x82\x01\x02\x10\x01R\vstatusClass\x12\"\n" +
 	"\aprofile\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\aprofile\x12\x1f\n" +
 	"\vlevel3_only\x18\x03 \x01(\bR\n" +
-	"level3Only\"J\n" +
+	"level3Only\x12)\n" +
+	"\x10include_mappings\x18\x04 \x01(\bR\x0fincludeMappings\"\x81\x01\n" +
 	"\x14ListStatusesResponse\x122\n" +
-	"\bstatuses\x18\x01 \x03(\v2\x16.statusd.v1.HttpStatusR\bstatuses\"\x80\x01\n" +
+	"\bstatuses\x18\x01 \x03(\v2\x16.statusd.v1.HttpStatusR\bstatuses\x125\n" +
+	"\bmappings\x18\x02 \x03(\v2\x19.statusd.v1.StatusMappingR\bmappings\"u\n" +
+	"\rStatusMapping\x12\x1f\n" +
+	"\vhttp_status\x18\x01 \x01(\x05R\n" +
+	"httpStatus\x12-\n" +
+	"\x05codes\x18\x02 \x03(\v2\x17.statusd.v1.DialectCodeR\x05codes\x12\x14\n" +
+	"\x05agree\x18\x03 \x01(\bR\x05agree\"\x85\x01\n" +
+	"\vDialectCode\x12-\n" +
+	"\adialect\x18\x01 \x01(\x0e2\x13.statusd.v1.DialectR\adialect\x12$\n" +
+	"\x04code\x18\x02 \x01(\x0e2\x10.statusd.v1.CodeR\x04code\x12!\n" +
+	"\fconnect_code\x18\x03 \x01(\tR\vconnectCode\"\x80\x01\n" +
 	"\x13ListProfilesRequest\x125\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x17.statusd.v1.ProfileKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04kind\x122\n" +
 	"\x15include_pattern_roles\x18\x02 \x01(\bR\x13includePatternRoles\"G\n" +
@@ -992,62 +1151,68 @@ func file_statusd_v1_status_service_proto_rawDescGZIP() []byte {
 	return file_statusd_v1_status_service_proto_rawDescData
 }
 
-var file_statusd_v1_status_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_statusd_v1_status_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_statusd_v1_status_service_proto_goTypes = []any{
 	(*Header)(nil),               // 0: statusd.v1.Header
 	(*LookupRequest)(nil),        // 1: statusd.v1.LookupRequest
 	(*LookupResponse)(nil),       // 2: statusd.v1.LookupResponse
 	(*ListStatusesRequest)(nil),  // 3: statusd.v1.ListStatusesRequest
 	(*ListStatusesResponse)(nil), // 4: statusd.v1.ListStatusesResponse
-	(*ListProfilesRequest)(nil),  // 5: statusd.v1.ListProfilesRequest
-	(*ListProfilesResponse)(nil), // 6: statusd.v1.ListProfilesResponse
-	(*Exchange)(nil),             // 7: statusd.v1.Exchange
-	(*ValidateRequest)(nil),      // 8: statusd.v1.ValidateRequest
-	(*ValidateResponse)(nil),     // 9: statusd.v1.ValidateResponse
-	(*Finding)(nil),              // 10: statusd.v1.Finding
-	(*HttpStatusDetail)(nil),     // 11: statusd.v1.HttpStatusDetail
-	(Code)(0),                    // 12: statusd.v1.Code
-	(Dialect)(0),                 // 13: statusd.v1.Dialect
-	(*HttpStatus)(nil),           // 14: statusd.v1.HttpStatus
-	(*Citation)(nil),             // 15: statusd.v1.Citation
-	(StatusClass)(0),             // 16: statusd.v1.StatusClass
-	(ProfileKind)(0),             // 17: statusd.v1.ProfileKind
-	(*Profile)(nil),              // 18: statusd.v1.Profile
-	(Severity)(0),                // 19: statusd.v1.Severity
+	(*StatusMapping)(nil),        // 5: statusd.v1.StatusMapping
+	(*DialectCode)(nil),          // 6: statusd.v1.DialectCode
+	(*ListProfilesRequest)(nil),  // 7: statusd.v1.ListProfilesRequest
+	(*ListProfilesResponse)(nil), // 8: statusd.v1.ListProfilesResponse
+	(*Exchange)(nil),             // 9: statusd.v1.Exchange
+	(*ValidateRequest)(nil),      // 10: statusd.v1.ValidateRequest
+	(*ValidateResponse)(nil),     // 11: statusd.v1.ValidateResponse
+	(*Finding)(nil),              // 12: statusd.v1.Finding
+	(*HttpStatusDetail)(nil),     // 13: statusd.v1.HttpStatusDetail
+	(Code)(0),                    // 14: statusd.v1.Code
+	(Dialect)(0),                 // 15: statusd.v1.Dialect
+	(*HttpStatus)(nil),           // 16: statusd.v1.HttpStatus
+	(*Citation)(nil),             // 17: statusd.v1.Citation
+	(StatusClass)(0),             // 18: statusd.v1.StatusClass
+	(ProfileKind)(0),             // 19: statusd.v1.ProfileKind
+	(*Profile)(nil),              // 20: statusd.v1.Profile
+	(Severity)(0),                // 21: statusd.v1.Severity
 }
 var file_statusd_v1_status_service_proto_depIdxs = []int32{
-	12, // 0: statusd.v1.LookupRequest.code:type_name -> statusd.v1.Code
+	14, // 0: statusd.v1.LookupRequest.code:type_name -> statusd.v1.Code
 	0,  // 1: statusd.v1.LookupRequest.request_headers:type_name -> statusd.v1.Header
-	13, // 2: statusd.v1.LookupRequest.dialect:type_name -> statusd.v1.Dialect
-	12, // 3: statusd.v1.LookupResponse.code:type_name -> statusd.v1.Code
-	14, // 4: statusd.v1.LookupResponse.status:type_name -> statusd.v1.HttpStatus
-	15, // 5: statusd.v1.LookupResponse.citations:type_name -> statusd.v1.Citation
-	13, // 6: statusd.v1.LookupResponse.dialect:type_name -> statusd.v1.Dialect
-	16, // 7: statusd.v1.ListStatusesRequest.status_class:type_name -> statusd.v1.StatusClass
-	14, // 8: statusd.v1.ListStatusesResponse.statuses:type_name -> statusd.v1.HttpStatus
-	17, // 9: statusd.v1.ListProfilesRequest.kind:type_name -> statusd.v1.ProfileKind
-	18, // 10: statusd.v1.ListProfilesResponse.profiles:type_name -> statusd.v1.Profile
-	0,  // 11: statusd.v1.Exchange.request_headers:type_name -> statusd.v1.Header
-	0,  // 12: statusd.v1.Exchange.response_headers:type_name -> statusd.v1.Header
-	7,  // 13: statusd.v1.ValidateRequest.exchange:type_name -> statusd.v1.Exchange
-	10, // 14: statusd.v1.ValidateResponse.findings:type_name -> statusd.v1.Finding
-	12, // 15: statusd.v1.ValidateResponse.code:type_name -> statusd.v1.Code
-	19, // 16: statusd.v1.Finding.severity:type_name -> statusd.v1.Severity
-	15, // 17: statusd.v1.Finding.citations:type_name -> statusd.v1.Citation
-	0,  // 18: statusd.v1.HttpStatusDetail.headers:type_name -> statusd.v1.Header
-	1,  // 19: statusd.v1.StatusService.Lookup:input_type -> statusd.v1.LookupRequest
-	3,  // 20: statusd.v1.StatusService.ListStatuses:input_type -> statusd.v1.ListStatusesRequest
-	5,  // 21: statusd.v1.StatusService.ListProfiles:input_type -> statusd.v1.ListProfilesRequest
-	8,  // 22: statusd.v1.StatusService.Validate:input_type -> statusd.v1.ValidateRequest
-	2,  // 23: statusd.v1.StatusService.Lookup:output_type -> statusd.v1.LookupResponse
-	4,  // 24: statusd.v1.StatusService.ListStatuses:output_type -> statusd.v1.ListStatusesResponse
-	6,  // 25: statusd.v1.StatusService.ListProfiles:output_type -> statusd.v1.ListProfilesResponse
-	9,  // 26: statusd.v1.StatusService.Validate:output_type -> statusd.v1.ValidateResponse
-	23, // [23:27] is the sub-list for method output_type
-	19, // [19:23] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	15, // 2: statusd.v1.LookupRequest.dialect:type_name -> statusd.v1.Dialect
+	14, // 3: statusd.v1.LookupResponse.code:type_name -> statusd.v1.Code
+	16, // 4: statusd.v1.LookupResponse.status:type_name -> statusd.v1.HttpStatus
+	17, // 5: statusd.v1.LookupResponse.citations:type_name -> statusd.v1.Citation
+	15, // 6: statusd.v1.LookupResponse.dialect:type_name -> statusd.v1.Dialect
+	18, // 7: statusd.v1.ListStatusesRequest.status_class:type_name -> statusd.v1.StatusClass
+	16, // 8: statusd.v1.ListStatusesResponse.statuses:type_name -> statusd.v1.HttpStatus
+	5,  // 9: statusd.v1.ListStatusesResponse.mappings:type_name -> statusd.v1.StatusMapping
+	6,  // 10: statusd.v1.StatusMapping.codes:type_name -> statusd.v1.DialectCode
+	15, // 11: statusd.v1.DialectCode.dialect:type_name -> statusd.v1.Dialect
+	14, // 12: statusd.v1.DialectCode.code:type_name -> statusd.v1.Code
+	19, // 13: statusd.v1.ListProfilesRequest.kind:type_name -> statusd.v1.ProfileKind
+	20, // 14: statusd.v1.ListProfilesResponse.profiles:type_name -> statusd.v1.Profile
+	0,  // 15: statusd.v1.Exchange.request_headers:type_name -> statusd.v1.Header
+	0,  // 16: statusd.v1.Exchange.response_headers:type_name -> statusd.v1.Header
+	9,  // 17: statusd.v1.ValidateRequest.exchange:type_name -> statusd.v1.Exchange
+	12, // 18: statusd.v1.ValidateResponse.findings:type_name -> statusd.v1.Finding
+	14, // 19: statusd.v1.ValidateResponse.code:type_name -> statusd.v1.Code
+	21, // 20: statusd.v1.Finding.severity:type_name -> statusd.v1.Severity
+	17, // 21: statusd.v1.Finding.citations:type_name -> statusd.v1.Citation
+	0,  // 22: statusd.v1.HttpStatusDetail.headers:type_name -> statusd.v1.Header
+	1,  // 23: statusd.v1.StatusService.Lookup:input_type -> statusd.v1.LookupRequest
+	3,  // 24: statusd.v1.StatusService.ListStatuses:input_type -> statusd.v1.ListStatusesRequest
+	7,  // 25: statusd.v1.StatusService.ListProfiles:input_type -> statusd.v1.ListProfilesRequest
+	10, // 26: statusd.v1.StatusService.Validate:input_type -> statusd.v1.ValidateRequest
+	2,  // 27: statusd.v1.StatusService.Lookup:output_type -> statusd.v1.LookupResponse
+	4,  // 28: statusd.v1.StatusService.ListStatuses:output_type -> statusd.v1.ListStatusesResponse
+	8,  // 29: statusd.v1.StatusService.ListProfiles:output_type -> statusd.v1.ListProfilesResponse
+	11, // 30: statusd.v1.StatusService.Validate:output_type -> statusd.v1.ValidateResponse
+	27, // [27:31] is the sub-list for method output_type
+	23, // [23:27] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_statusd_v1_status_service_proto_init() }
@@ -1061,14 +1226,14 @@ func file_statusd_v1_status_service_proto_init() {
 		(*LookupRequest_HttpStatus)(nil),
 		(*LookupRequest_Code)(nil),
 	}
-	file_statusd_v1_status_service_proto_msgTypes[7].OneofWrappers = []any{}
+	file_statusd_v1_status_service_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_statusd_v1_status_service_proto_rawDesc), len(file_statusd_v1_status_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
