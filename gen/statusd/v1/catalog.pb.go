@@ -680,11 +680,14 @@ type MethodOutcome struct {
 	Method string `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
 	// The success statuses, the usual one first.
 	Statuses []int32 `protobuf:"varint,2,rep,packed,name=statuses,proto3" json:"statuses,omitempty"`
-	// When this outcome applies, if not always, such as "prefer:
-	// respond-async".
-	Condition     string `protobuf:"bytes,3,opt,name=condition,proto3" json:"condition,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// When this outcome applies, if not always, in words.
+	Condition string `protobuf:"bytes,3,opt,name=condition,proto3" json:"condition,omitempty"`
+	// The outcome applies only when the request carries one of these: a
+	// header name ("range") or a name and a token of its list value
+	// ("prefer: respond-async"). Empty: the outcome always applies.
+	WhenRequestHas []string `protobuf:"bytes,4,rep,name=when_request_has,json=whenRequestHas,proto3" json:"when_request_has,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *MethodOutcome) Reset() {
@@ -736,6 +739,13 @@ func (x *MethodOutcome) GetCondition() string {
 		return x.Condition
 	}
 	return ""
+}
+
+func (x *MethodOutcome) GetWhenRequestHas() []string {
+	if x != nil {
+		return x.WhenRequestHas
+	}
+	return nil
 }
 
 // ErrorStatus is an error status a profile uses and when.
@@ -935,11 +945,12 @@ const file_statusd_v1_catalog_proto_rawDesc = "" +
 	"\x06mixins\x18\r \x03(\tR\x06mixins\x12\x18\n" +
 	"\apattern\x18\x0e \x01(\tR\apattern\x12\x1a\n" +
 	"\bpresents\x18\x0f \x03(\tR\bpresents\x122\n" +
-	"\tcitations\x18\x10 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"a\n" +
+	"\tcitations\x18\x10 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"\x8b\x01\n" +
 	"\rMethodOutcome\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x1a\n" +
 	"\bstatuses\x18\x02 \x03(\x05R\bstatuses\x12\x1c\n" +
-	"\tcondition\x18\x03 \x01(\tR\tcondition\"]\n" +
+	"\tcondition\x18\x03 \x01(\tR\tcondition\x12(\n" +
+	"\x10when_request_has\x18\x04 \x03(\tR\x0ewhenRequestHas\"]\n" +
 	"\vErrorStatus\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12\x18\n" +
 	"\amethods\x18\x02 \x03(\tR\amethods\x12\x1c\n" +

@@ -1,0 +1,132 @@
+// Package header parses the HTTP header fields that statusd's validation
+// reads: list headers (RFC 9110 section 5.6.1), Level 3 profile headers,
+// prefer and preference-applied (RFC 7240), content-range (RFC 9110
+// section 14.4), allow and entity tags (RFC 9110 section 8.8.3). The parsers
+// are tolerant where real servers vary (white space, empty list elements,
+// repeated field lines), strict where a value is simply wrong, never panic,
+// and do not allocate on the common path.
+package header
+
+import (
+	"iter"
+	"strings"
+
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+)
+
+// Has reports whether a header named name (compared case-insensitively) is
+// among headers.
+func Has(headers []*statusdv1.Header, name string) bool {
+	for _, h := range headers {
+		if strings.EqualFold(h.GetName(), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Get returns the value of the first header named name, and whether there
+// is one.
+func Get(headers []*statusdv1.Header, name string) (string, bool) {
+	for _, h := range headers {
+		if strings.EqualFold(h.GetName(), name) {
+			return h.GetValue(), true
+		}
+	}
+	return "", false
+}
+
+// Values yields the value of every field line named name, in order.
+func Values(headers []*statusdv1.Header, name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, h := range headers {
+			if strings.EqualFold(h.GetName(), name) && !yield(h.GetValue()) {
+				return
+			}
+		}
+	}
+}
+
+// Elements yields the elements of a comma-separated list value, trimmed of
+// optional white space, skipping empty elements. Commas inside quoted
+// strings, and inside an element that opens with '<' before its '>', do not
+// split.
+func Elements(value string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		start, quoted, bracketed := 0, false, false
+		for i := 0; i < len(value); i++ {
+			switch c := value[i]; {
+			case quoted && c == '\\':
+				i++ // skip the escaped octet
+			case c == '"' && !bracketed:
+				quoted = !quoted
+			case c == '<' && !quoted && trimOWS(value[start:i]) == "":
+				bracketed = true // a URI reference opens the element
+			case c == '>' && !quoted:
+				bracketed = false
+			case c == ',' && !quoted && !bracketed:
+				if e := trimOWS(value[start:i]); e != "" && !yield(e) {
+					return
+				}
+				start = i + 1
+			}
+		}
+		if start < len(value) {
+			if e := trimOWS(value[start:]); e != "" {
+				yield(e)
+			}
+		}
+	}
+}
+
+// ListElements yields the elements of every field line named name, so that
+// repeated and comma-joined lines read the same.
+func ListElements(headers []*statusdv1.Header, name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for v := range Values(headers, name) {
+			for e := range Elements(v) {
+				if !yield(e) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// HasToken reports whether the list header name holds token (compared
+// case-insensitively, ignoring parameters after ';').
+func HasToken(headers []*statusdv1.Header, name, token string) bool {
+	for e := range ListElements(headers, name) {
+		item, _, _ := strings.Cut(e, ";")
+		if strings.EqualFold(trimOWS(item), token) {
+			return true
+		}
+	}
+	return false
+}
+
+func trimOWS(s string) string {
+	return strings.Trim(s, " \t")
+}
+
+// isTchar reports whether c may appear in an RFC 9110 token.
+func isTchar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// IsToken reports whether s is a non-empty RFC 9110 token.
+func IsToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isTchar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
