@@ -269,3 +269,26 @@ type CatalogError struct {
 func (e *CatalogError) Error() string { return "catalog: " + e.Entry + ": " + e.Problem }
 
 func catalogErr(entry, problem string) error { return &CatalogError{Entry: entry, Problem: problem} }
+
+// UsesStatus reports whether profile p uses status st: the Level 3 status
+// table lists it for p (or for all profiles, which pattern roles are not),
+// or p's own outcomes or errors name it.
+func UsesStatus(p *statusdv1.Profile, st *statusdv1.HttpStatus) bool {
+	if st.GetAllProfiles() && p.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
+		return true
+	}
+	if slices.Contains(st.GetProfiles(), p.GetId()) {
+		return true
+	}
+	for _, o := range p.GetOutcomes() {
+		if slices.Contains(o.GetStatuses(), st.GetCode()) {
+			return true
+		}
+	}
+	for _, e := range p.GetErrors() {
+		if e.GetStatus() == st.GetCode() {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,10 @@
 package mapping
 
-import statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+import (
+	"strconv"
+
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+)
 
 // The Level 3 dialect maps by meaning: a Level 3 status describes the
 // client's request, not a broken proxy, so 400 is "fix your request" and 404
@@ -21,13 +25,25 @@ func cite(document, section, url string) *statusdv1.Citation {
 	return &statusdv1.Citation{Document: document, Section: section, Url: url}
 }
 
-func rfc9110(section string) *statusdv1.Citation {
-	return cite("RFC 9110", section, "https://www.rfc-editor.org/rfc/rfc9110#section-"+section)
+// RFCCitation cites a section of an RFC, such as RFCCitation(9110, "15.5.13").
+func RFCCitation(rfc int, section string) *statusdv1.Citation {
+	n := strconv.Itoa(rfc)
+	url := "https://www.rfc-editor.org/rfc/rfc" + n
+	if section != "" {
+		url += "#section-" + section
+	}
+	return cite("RFC "+n, section, url)
 }
 
-func level3Page(name, path string) *statusdv1.Citation {
+// Level3Citation cites a page of the Level 3 site, such as
+// Level3Citation("Form", "profiles/form").
+func Level3Citation(name, path string) *statusdv1.Citation {
 	return cite("Level 3: "+name, "", "https://level3.rest/"+path)
 }
+
+func rfc9110(section string) *statusdv1.Citation { return RFCCitation(9110, section) }
+
+func level3Page(name, path string) *statusdv1.Citation { return Level3Citation(name, path) }
 
 var (
 	citeStatusTable = level3Page("HTTP status codes", "status_codes")

@@ -98,7 +98,7 @@ func (s *Service) ListStatuses(_ context.Context, req *statusdv1.ListStatusesReq
 		if req.GetLevel3Only() && !st.GetLevel3() {
 			continue
 		}
-		if profile != nil && !usesStatus(profile, st) {
+		if profile != nil && !mapping.UsesStatus(profile, st) {
 			continue
 		}
 		res.Statuses = append(res.Statuses, st)
@@ -120,33 +120,6 @@ func statusMapping(status int) *statusdv1.StatusMapping {
 		}
 	}
 	return m
-}
-
-// usesStatus reports whether a profile uses a status: the Level 3 status
-// table lists it for the profile (or for all profiles), or the profile's
-// own outcomes or errors name it.
-func usesStatus(p *statusdv1.Profile, st *statusdv1.HttpStatus) bool {
-	if st.GetAllProfiles() && p.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
-		return true
-	}
-	for _, id := range st.GetProfiles() {
-		if id == p.GetId() {
-			return true
-		}
-	}
-	for _, o := range p.GetOutcomes() {
-		for _, code := range o.GetStatuses() {
-			if code == st.GetCode() {
-				return true
-			}
-		}
-	}
-	for _, e := range p.GetErrors() {
-		if e.GetStatus() == st.GetCode() {
-			return true
-		}
-	}
-	return false
 }
 
 // ListProfiles implements statusd.v1.StatusService.ListProfiles.

@@ -50,33 +50,53 @@ func Values(headers []*statusdv1.Header, name string) iter.Seq[string] {
 // Elements yields the elements of a comma-separated list value, trimmed of
 // optional white space, skipping empty elements. Commas inside quoted
 // strings, and inside an element that opens with '<' before its '>', do not
-// split.
+// split; an unterminated quote or '<' runs to the end of the value.
 func Elements(value string) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		start, quoted, bracketed := 0, false, false
-		for i := 0; i < len(value); i++ {
-			switch c := value[i]; {
-			case quoted && c == '\\':
-				i++ // skip the escaped octet
-			case c == '"' && !bracketed:
-				quoted = !quoted
-			case c == '<' && !quoted && trimOWS(value[start:i]) == "":
-				bracketed = true // a URI reference opens the element
-			case c == '>' && !quoted:
-				bracketed = false
-			case c == ',' && !quoted && !bracketed:
-				if e := trimOWS(value[start:i]); e != "" && !yield(e) {
-					return
-				}
-				start = i + 1
+		for len(value) > 0 {
+			end := elementEnd(value)
+			if e := trimOWS(value[:end]); e != "" && !yield(e) {
+				return
 			}
+			if end >= len(value) {
+				return
+			}
+			value = value[end+1:]
 		}
-		if start < len(value) {
-			if e := trimOWS(value[start:]); e != "" {
-				yield(e)
+	}
+}
+
+// elementEnd returns the index of the comma that ends the first element of
+// value, or len(value).
+func elementEnd(value string) int {
+	i := 0
+	for i < len(value) && (value[i] == ' ' || value[i] == '\t') {
+		i++
+	}
+	if i < len(value) && value[i] == '<' {
+		j := strings.IndexByte(value[i:], '>')
+		if j < 0 {
+			return len(value)
+		}
+		i += j + 1
+	}
+	for ; i < len(value); i++ {
+		switch value[i] {
+		case ',':
+			return i
+		case '"':
+			// Skip the quoted string, honouring backslash escapes.
+			for i++; i < len(value) && value[i] != '"'; i++ {
+				if value[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(value) {
+				return len(value)
 			}
 		}
 	}
+	return len(value)
 }
 
 // ListElements yields the elements of every field line named name, so that
@@ -105,8 +125,15 @@ func HasToken(headers []*statusdv1.Header, name, token string) bool {
 	return false
 }
 
+// trimOWS trims optional white space (spaces and tabs) from both ends.
 func trimOWS(s string) string {
-	return strings.Trim(s, " \t")
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // isTchar reports whether c may appear in an RFC 9110 token.

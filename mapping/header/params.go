@@ -16,17 +16,22 @@ import (
 func ProfileRefs(headers []*statusdv1.Header) iter.Seq2[string, bool] {
 	return func(yield func(string, bool) bool) {
 		for e := range ListElements(headers, "profile") {
-			ref, bracketed := e, false
-			if strings.HasPrefix(e, "<") {
-				if end := strings.IndexByte(e, '>'); end > 0 {
-					ref, bracketed = trimOWS(e[1:end]), true
-				}
-			}
-			if !yield(ref, bracketed) {
+			if !yield(ProfileRef(e)) {
 				return
 			}
 		}
 	}
+}
+
+// ProfileRef reads one element of a profile header: the URI inside angle
+// brackets and true, or the element as it is and false.
+func ProfileRef(element string) (string, bool) {
+	if strings.HasPrefix(element, "<") {
+		if end := strings.IndexByte(element, '>'); end > 0 {
+			return trimOWS(element[1:end]), true
+		}
+	}
+	return element, false
 }
 
 // Preference is one preference of a prefer or preference-applied header

@@ -1,0 +1,247 @@
+// Package conformance checks one HTTP exchange (request method and headers,
+// response status and headers, body sizes) against RFC 9110 and the Level 3
+// profiles it declares, and says what is wrong and what to send instead.
+//
+// Rules that are data (allowed methods, success statuses per method,
+// required response headers) come from the catalog's profiles; rules that
+// need logic are code. Each finding has a stable rule id, a severity from
+// the source's keyword (MUST → error, SHOULD → warning, advice → info), a
+// message and citations.
+package conformance
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/mapping"
+	"github.com/statusd/statusd/mapping/header"
+)
+
+// MaxProfiles is the most profiles an exchange is checked against; more
+// are reported and ignored.
+const MaxProfiles = 16
+
+// Finding is one broken rule or one observation.
+type Finding struct {
+	// Rule is the stable rule id, such as "l3.form.post.status".
+	Rule string
+	// Severity grades the finding.
+	Severity statusdv1.Severity
+	// Message says what is wrong and what to send instead.
+	Message string
+	// ExpectedStatus is the status the rule expects, if it implies one.
+	ExpectedStatus int
+	// Citations are the sources of the rule. Shared: do not modify.
+	Citations []*statusdv1.Citation
+}
+
+// Report is the verdict on one exchange.
+type Report struct {
+	// Findings, most severe first.
+	Findings []Finding
+	// Code is what the status means to an RPC client (Level 3 dialect, in
+	// the context of the exchange).
+	Code statusdv1.Code
+	// profiles are the profiles that were applied, held by value so that a
+	// Report costs no allocation of its own.
+	profiles  [MaxProfiles]*statusdv1.Profile
+	nProfiles int
+}
+
+// Profiles returns the profiles that were applied, in the order they were
+// given or sent.
+func (r *Report) Profiles() []*statusdv1.Profile { return r.profiles[:r.nProfiles] }
+
+// Conforms reports whether no finding is an error.
+func (r *Report) Conforms() bool {
+	for _, f := range r.Findings {
+		if f.Severity == statusdv1.Severity_SEVERITY_ERROR {
+			return false
+		}
+	}
+	return true
+}
+
+// UnknownProfileError reports a profile identifier that the catalog does
+// not know.
+type UnknownProfileError struct {
+	// Index is the identifier's position in the list given to Check.
+	Index int
+	// ID is the identifier.
+	ID string
+}
+
+func (e *UnknownProfileError) Error() string {
+	return "unknown profile " + strconv.Quote(e.ID)
+}
+
+// Check validates ex against the profiles named by ids (short ids or URIs)
+// or, if ids is empty, against the profiles of the response's profile
+// headers. It fails only for an identifier in ids the catalog does not
+// know. A status outside 100-599 or an empty method is not rejected here
+// (the Validate RPC rejects them first); such an exchange simply breaks
+// rules.
+func Check(cat *mapping.Catalog, ex *statusdv1.Exchange, ids []string) (Report, error) {
+	c := checker{cat: cat, ex: ex, status: int(ex.GetStatus()), method: ex.GetMethod(),
+		reqSet: newHeaderIndex(ex.GetRequestHeaders()), respSet: newHeaderIndex(ex.GetResponseHeaders())}
+	c.readAllow()
+	if err := c.resolveProfiles(ids); err != nil {
+		return Report{}, err
+	}
+	c.checkRFC9110()
+	if c.status >= 200 { // 1xx interim responses carry no Level 3 headers
+		c.checkLevel3()
+	}
+	tr, _ := mapping.HTTPToCode(statusdv1.Dialect_DIALECT_LEVEL3, c.status, mapping.Context{
+		Method: c.method, Profiles: c.applied(), Headers: ex.GetRequestHeaders()})
+	slices.SortStableFunc(c.findings, func(a, b Finding) int { return cmp.Compare(a.Severity, b.Severity) })
+	return Report{Findings: c.findings, Code: tr.Code, profiles: c.profileBuf, nProfiles: c.nProfiles}, nil
+}
+
+// checker holds the state of one Check.
+type checker struct {
+	cat    *mapping.Catalog
+	ex     *statusdv1.Exchange
+	status int
+	method string
+	// reqSet and respSet record which known headers are present.
+	reqSet, respSet headerIndex
+	// What the response's allow header says, parsed once.
+	allowPresent, allowsMethod, allowsPatch bool
+	// profileBuf[:nProfiles] are the applied profiles, held in the checker
+	// so that resolving them does not allocate.
+	profileBuf [MaxProfiles]*statusdv1.Profile
+	nProfiles  int
+	// fromRequest: the profiles were given, not read from the response.
+	fromRequest bool
+	findings    []Finding
+	// reported holds headers already reported missing, so that a Level 3
+	// rule does not repeat an RFC rule about the same header.
+	reported [4]string
+}
+
+func (c *checker) add(f Finding) {
+	c.findings = append(c.findings, f)
+}
+
+func (c *checker) req(name string) bool  { return c.reqSet.hasName(c.ex.GetRequestHeaders(), name) }
+func (c *checker) resp(name string) bool { return c.respSet.hasName(c.ex.GetResponseHeaders(), name) }
+
+func (c *checker) respValue(id uint8) (string, bool) {
+	return c.respSet.value(c.ex.GetResponseHeaders(), id)
+}
+
+// readAllow parses the response's allow header once: is it there, does it
+// list the request's method, does it list PATCH.
+func (c *checker) readAllow() {
+	if !c.respSet.has(hAllow) {
+		return
+	}
+	c.allowPresent = true
+	for v := range c.respSet.values(c.ex.GetResponseHeaders(), hAllow, "allow") {
+		for m := range header.Elements(v) {
+			c.allowsMethod = c.allowsMethod || m == c.method
+			c.allowsPatch = c.allowsPatch || m == "PATCH"
+		}
+	}
+}
+
+// hasBody reports whether the response carried content.
+func (c *checker) hasBody() bool {
+	return c.ex.ResponseBodySize != nil && c.ex.GetResponseBodySize() > 0
+}
+
+// is reports whether profile id was applied.
+func (c *checker) is(id string) bool {
+	for _, p := range c.applied() {
+		if p.GetId() == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) isAny(ids ...string) bool {
+	for _, id := range ids {
+		if c.is(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) noteMissing(name string) {
+	for i := range c.reported {
+		if c.reported[i] == "" {
+			c.reported[i] = name
+			return
+		}
+	}
+}
+
+func (c *checker) wasReported(name string) bool {
+	for _, r := range c.reported {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}
+
+// resolveProfiles applies the profiles named by ids, or those of the
+// response's profile headers, reporting legacy and unknown URIs.
+func (c *checker) resolveProfiles(ids []string) error {
+	if len(ids) > 0 {
+		c.fromRequest = true
+		for i, id := range ids {
+			p, legacy, ok := c.cat.Profile(id)
+			if !ok {
+				return &UnknownProfileError{Index: i, ID: id}
+			}
+			if legacy {
+				c.add(legacyProfile(id, p))
+			}
+			c.apply(p)
+		}
+		return nil
+	}
+	for v := range c.respSet.values(c.ex.GetResponseHeaders(), hProfile, "profile") {
+		c.applyProfileHeader(v)
+	}
+	return nil
+}
+
+// applyProfileHeader applies the profiles of one profile field line.
+func (c *checker) applyProfileHeader(v string) {
+	for e := range header.Elements(v) {
+		ref, bracketed := header.ProfileRef(e)
+		if !bracketed {
+			c.add(unbracketedProfile(ref))
+		}
+		p, legacy, ok := c.cat.Profile(ref)
+		switch {
+		case !ok && strings.Contains(ref, "level3.rest/"):
+			c.add(unknownProfile(ref))
+			continue
+		case !ok:
+			continue // another vocabulary's profile: not ours to judge
+		case legacy:
+			c.add(legacyProfile(ref, p))
+		}
+		c.apply(p)
+	}
+}
+
+// apply adds p to the applied profiles, once, up to MaxProfiles.
+func (c *checker) apply(p *statusdv1.Profile) {
+	if c.nProfiles < MaxProfiles && !slices.Contains(c.applied(), p) {
+		c.profileBuf[c.nProfiles] = p
+		c.nProfiles++
+	}
+}
+
+// applied returns the applied profiles.
+func (c *checker) applied() []*statusdv1.Profile { return c.profileBuf[:c.nProfiles] }

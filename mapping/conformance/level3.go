@@ -1,0 +1,362 @@
+package conformance
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/mapping"
+	"github.com/statusd/statusd/mapping/header"
+)
+
+// Citations of the Level 3 rules that are not taken from a profile.
+var (
+	citeProfiles  = []*statusdv1.Citation{mapping.Level3Citation("Profiles", "profiles/profiles")}
+	citeDesignGET = []*statusdv1.Citation{mapping.Level3Citation("Design: always respond to HEAD and GET", "design"), mapping.RFCCitation(9110, "9.1")}
+	citeAllow     = []*statusdv1.Citation{mapping.Level3Citation("Design: send allow with HEAD and GET responses", "design")}
+	citeStatuses  = []*statusdv1.Citation{mapping.Level3Citation("HTTP status codes", "status_codes")}
+	citeEntity    = []*statusdv1.Citation{mapping.Level3Citation("Entity", "profiles/mixins/entity")}
+	citeData      = []*statusdv1.Citation{mapping.Level3Citation("Data", "profiles/data"), mapping.RFCCitation(5789, "4.1")}
+)
+
+func legacyProfile(ref string, p *statusdv1.Profile) Finding {
+	return Finding{Rule: "l3.profile.legacy", Severity: infoSev, Citations: citeProfiles,
+		Message: fmt.Sprintf("%s is an outdated identifier of %s; send <%s>.", ref, p.GetName(), p.GetUri())}
+}
+
+func unbracketedProfile(ref string) Finding {
+	return Finding{Rule: "l3.profile.brackets", Severity: warningSev, Citations: citeProfiles,
+		Message: fmt.Sprintf("profile value %q is not in angle brackets; send <%s>.", ref, ref)}
+}
+
+func unknownProfile(ref string) Finding {
+	return Finding{Rule: "l3.profile.unknown", Severity: warningSev, Citations: citeProfiles,
+		Message: fmt.Sprintf("%s is not a Level 3 profile, mixin or pattern role; check the URI (mixins live under /profiles/mixins/).", ref)}
+}
+
+// checkLevel3 applies the rules of the applied profiles.
+func (c *checker) checkLevel3() {
+	if c.nProfiles == 0 {
+		c.add(Finding{Rule: "l3.profile.none", Severity: infoSev, Citations: citeProfiles,
+			Message: "No Level 3 profile was given or sent, so only the RFC 9110 rules were applied; send a profile header to have the exchange checked against its profiles."})
+		return
+	}
+	c.checkProfileHeader()
+	methodOK := c.checkMethodAllowed()
+	if methodOK {
+		c.checkSuccessStatus()
+	}
+	c.checkAllowHeader()
+	c.checkEmptyBody()
+	c.checkStatusUsed()
+	c.checkEntityValidators()
+	c.checkAcceptPatch()
+	c.checkRequiredHeaders()
+}
+
+// success reports whether the status is a final success or redirect.
+func (c *checker) success() bool { return c.status >= 200 && c.status < 400 }
+
+// checkProfileHeader: every Level 3 response names its profiles.
+func (c *checker) checkProfileHeader() {
+	if !c.fromRequest {
+		return // the profiles came from the header
+	}
+	if !c.respSet.has(hProfile) {
+		c.add(Finding{Rule: "l3.profile.missing", Severity: errorSev, Citations: citeProfiles,
+			Message: fmt.Sprintf("Every Level 3 response carries its profiles; send profile: <%s>.", c.profileBuf[0].GetUri())})
+		return
+	}
+	for _, p := range c.applied() {
+		declared := false
+		for ref := range header.ProfileRefs(c.ex.GetResponseHeaders()) {
+			if q, _, ok := c.cat.Profile(ref); ok && q == p {
+				declared = true
+				break
+			}
+		}
+		if !declared {
+			c.add(Finding{Rule: "l3.profile.undeclared", Severity: errorSev, Citations: citeProfiles,
+				Message: fmt.Sprintf("The response's profile header does not list %s; add <%s>.", p.GetName(), p.GetUri())})
+		}
+	}
+}
+
+// ruling reports whether p's own rules (outcomes, required headers) apply:
+// pattern roles have none, and an Alias redirects every method, so the
+// target profile it names beside it does not rule the exchange.
+func (c *checker) ruling(p *statusdv1.Profile) bool {
+	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
+		return false
+	}
+	return !c.is("alias") || p.GetId() == "alias" || p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN
+}
+
+// standalone reports whether p is a resource or control profile.
+func standalone(p *statusdv1.Profile) bool {
+	k := p.GetKind()
+	return k == statusdv1.ProfileKind_PROFILE_KIND_RESOURCE || k == statusdv1.ProfileKind_PROFILE_KIND_CONTROL
+}
+
+// checkMethodAllowed: a successful response answers a method the resource
+// allows (its allow header, else its profiles' methods). It reports whether
+// the method is allowed or unknown.
+func (c *checker) checkMethodAllowed() bool {
+	if !c.success() || c.status == 304 {
+		return true
+	}
+	allowed, present := c.allowsMethod, c.allowPresent
+	where := "the response's allow header"
+	if !present {
+		known := false
+		for _, p := range c.applied() {
+			if standalone(p) && c.ruling(p) && len(p.GetMethods()) > 0 {
+				known = true
+				allowed = allowed || slices.Contains(p.GetMethods(), c.method) || slices.Contains(p.GetOptionalMethods(), c.method)
+			}
+		}
+		if !known {
+			return true
+		}
+		where = "its profiles"
+	}
+	if allowed {
+		return true
+	}
+	c.add(Finding{Rule: "l3.method.allowed", Severity: errorSev, ExpectedStatus: 405, Citations: citeAllow,
+		Message: fmt.Sprintf("%s is not among the methods %s allows, yet it succeeded with %d; answer 405 with allow, or add %s to allow.", c.method, where, c.status, c.method)})
+	return false
+}
+
+// matches reports whether the request meets an outcome's condition.
+func (c *checker) matches(o *statusdv1.MethodOutcome) bool {
+	if len(o.GetWhenRequestHas()) == 0 {
+		return true
+	}
+	for _, cond := range o.GetWhenRequestHas() {
+		name, token, hasToken := strings.Cut(cond, ":")
+		if hasToken {
+			if header.HasToken(c.ex.GetRequestHeaders(), strings.TrimSpace(name), strings.TrimSpace(token)) {
+				return true
+			}
+		} else if c.req(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// engaged reports whether mixin m takes part in this exchange: one of its
+// outcomes' conditions holds for the method.
+func (c *checker) engaged(id string) bool {
+	for _, p := range c.applied() {
+		if p.GetId() != id {
+			continue
+		}
+		for _, o := range p.GetOutcomes() {
+			if o.GetMethod() == c.method && len(o.GetWhenRequestHas()) > 0 && c.matches(o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkSuccessStatus: a success status is one the profiles give for the
+// method (their own, and their mixins' when the request engages them).
+func (c *checker) checkSuccessStatus() {
+	if !c.success() {
+		return
+	}
+	var owner *statusdv1.Profile
+	expected, conditional := 0, false
+	for _, p := range c.applied() {
+		if !c.ruling(p) {
+			continue
+		}
+		for _, o := range p.GetOutcomes() {
+			if o.GetMethod() != c.method || !c.matches(o) {
+				continue
+			}
+			if slices.Contains(o.GetStatuses(), int32(c.status)) {
+				return
+			}
+			isCond := len(o.GetWhenRequestHas()) > 0
+			if owner == nil || (isCond && !conditional) {
+				owner, expected, conditional = p, int(o.GetStatuses()[0]), isCond
+			}
+		}
+	}
+	if owner == nil {
+		return // no profile defines this method's outcome
+	}
+	c.add(Finding{
+		Rule:           "l3." + owner.GetId() + "." + strings.ToLower(c.method) + ".status",
+		Severity:       errorSev,
+		ExpectedStatus: expected,
+		Citations:      owner.GetCitations(),
+		Message: fmt.Sprintf("%s answers a successful %s with %s, not %d; send %d.",
+			owner.GetName(), c.method, c.outcomeList(), c.status, expected),
+	})
+}
+
+// outcomeList names the success statuses the profiles allow for the method.
+func (c *checker) outcomeList() string {
+	var all []string
+	for _, p := range c.applied() {
+		if !c.ruling(p) {
+			continue
+		}
+		for _, o := range p.GetOutcomes() {
+			if o.GetMethod() != c.method || !c.matches(o) {
+				continue
+			}
+			for _, s := range o.GetStatuses() {
+				if v := fmt.Sprint(s); !slices.Contains(all, v) {
+					all = append(all, v)
+				}
+			}
+		}
+	}
+	return strings.Join(all, " or ")
+}
+
+// checkAllowHeader: HEAD and GET responses carry allow.
+func (c *checker) checkAllowHeader() {
+	if c.method != "HEAD" && c.method != "GET" {
+		return
+	}
+	if !(c.status >= 200 && c.status < 300) && !(c.is("alias") && (c.status == 307 || c.status == 308)) {
+		return
+	}
+	if !c.respSet.has(hAllow) {
+		c.add(Finding{Rule: "l3.allow.missing", Severity: errorSev, Citations: citeAllow,
+			Message: fmt.Sprintf("Level 3 responses to %s carry allow; send allow with the resource's methods.", c.method)})
+	}
+}
+
+// checkEmptyBody: 201 and 202 carry no content unless the client asked for
+// the representation.
+func (c *checker) checkEmptyBody() {
+	if (c.status != 201 && c.status != 202) || !c.hasBody() || c.engaged("representation") {
+		return
+	}
+	c.add(Finding{Rule: "l3.body.empty", Severity: errorSev, Citations: citeStatuses,
+		Message: fmt.Sprintf("In Level 3 a %d response has no content, but this one has %d bytes; send no body, or offer the Representation mixin and return it on prefer: return=representation.", c.status, c.ex.GetResponseBodySize())})
+}
+
+// checkStatusUsed: a Level 3 error status belongs to some applied profile
+// (412 without Entity, 416 without Content).
+func (c *checker) checkStatusUsed() {
+	if c.status < 400 || c.status == 403 { // 403 also refuses unauthorised callers
+		return
+	}
+	entry, ok := c.cat.Status(c.status)
+	if !ok || !entry.GetLevel3() || entry.GetAllProfiles() {
+		return
+	}
+	for _, p := range c.applied() {
+		if mapping.UsesStatus(p, entry) {
+			return
+		}
+	}
+	c.add(Finding{Rule: "l3.status.unused", Severity: warningSev, Citations: citeStatuses,
+		Message: fmt.Sprintf("%d %s is not a status of %s in Level 3; check the status, or add the profile that defines it.", c.status, entry.GetReason(), c.profileNames())})
+}
+
+func (c *checker) profileNames() string {
+	names := make([]string, 0, c.nProfiles)
+	for _, p := range c.applied() {
+		names = append(names, p.GetName())
+	}
+	return strings.Join(names, ", ")
+}
+
+// checkEntityValidators: Entity HEAD and GET responses carry etag or
+// last-modified.
+func (c *checker) checkEntityValidators() {
+	if !c.is("entity") || (c.method != "HEAD" && c.method != "GET") || c.status < 200 || c.status >= 300 {
+		return
+	}
+	if !c.respSet.has(hETag) && !c.respSet.has(hLastModified) {
+		c.add(Finding{Rule: "l3.entity.validators", Severity: errorSev, Citations: citeEntity,
+			Message: "An Entity resource answers HEAD and GET with at least one validator; send etag or last-modified."})
+	}
+}
+
+// checkAcceptPatch: a Data resource that allows PATCH says which patch
+// types it takes.
+func (c *checker) checkAcceptPatch() {
+	if !c.is("data") {
+		return
+	}
+	if c.allowsPatch && !c.respSet.has(hAcceptPatch) {
+		c.add(Finding{Rule: "l3.data.accept-patch", Severity: errorSev, Citations: citeData,
+			Message: "allow lists PATCH, so the Data resource must send accept-patch with the patch media types it takes, such as application/merge-patch+json."})
+	}
+}
+
+// checkRequiredHeaders applies the profiles' required response headers: the
+// standalone profiles' always, a mixin's when the request engages it.
+func (c *checker) checkRequiredHeaders() {
+	repr := c.engaged("representation")
+	for _, p := range c.applied() {
+		if !c.ruling(p) || (p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN && !c.engaged(p.GetId())) {
+			continue
+		}
+		for _, h := range p.GetResponseHeaders() {
+			req := h.GetRequirement()
+			if req != statusdv1.Requirement_REQUIREMENT_REQUIRED && req != statusdv1.Requirement_REQUIREMENT_RECOMMENDED {
+				continue
+			}
+			name := h.GetName()
+			if name == "allow" || name == "profile" || (name == "location" && repr) || !c.inScope(h) || c.resp(name) {
+				continue
+			}
+			c.missingHeader(p, h)
+		}
+	}
+}
+
+// inScope reports whether a header rule applies to this exchange: its
+// methods and statuses match, and a rule without statuses applies to
+// success responses only.
+func (c *checker) inScope(h *statusdv1.HeaderRule) bool {
+	if len(h.GetMethods()) > 0 && !slices.Contains(h.GetMethods(), c.method) {
+		return false
+	}
+	if len(h.GetStatuses()) > 0 {
+		return slices.Contains(h.GetStatuses(), int32(c.status))
+	}
+	return c.success()
+}
+
+// missingHeader reports a required header that is missing. If an RFC rule
+// already reported it, the Level 3 finding replaces that one.
+func (c *checker) missingHeader(p *statusdv1.Profile, h *statusdv1.HeaderRule) {
+	id := "l3." + p.GetId()
+	if len(h.GetMethods()) == 1 {
+		id += "." + strings.ToLower(h.GetMethods()[0])
+	}
+	id += "." + h.GetName()
+	sev := errorSev
+	verb := "must"
+	if h.GetRequirement() == statusdv1.Requirement_REQUIREMENT_RECOMMENDED {
+		sev, verb = warningSev, "should"
+	}
+	msg := fmt.Sprintf("%s %s send %s on a %d response to %s", p.GetName(), verb, h.GetName(), c.status, c.method)
+	if note := h.GetNote(); note != "" {
+		msg += " (" + strings.TrimSuffix(note, ".") + ")"
+	}
+	f := Finding{Rule: id, Severity: sev, Citations: p.GetCitations(), Message: msg + "."}
+	for i, old := range c.findings {
+		if c.wasReported(h.GetName()) && strings.HasPrefix(old.Rule, "rfc9110.") && strings.HasSuffix(old.Rule, "."+h.GetName()) {
+			if sev <= old.Severity {
+				c.findings[i] = f
+			}
+			return
+		}
+	}
+	c.add(f)
+}
