@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -15,18 +16,42 @@ import (
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 	"github.com/statusd/statusd/mapping"
+	"github.com/statusd/statusd/mapping/conformance"
 )
+
+// DefaultStreamLimit is the number of exchanges one ValidateStream takes
+// unless WithStreamLimit says otherwise.
+const DefaultStreamLimit = 10000
 
 // Service implements statusd.v1.StatusService over a catalog.
 type Service struct {
-	catalog *mapping.Catalog
+	catalog     *mapping.Catalog
+	streamLimit int
 }
 
 var _ statusdv1connect.StatusServiceHandler = (*Service)(nil)
 
+// Option configures a Service.
+type Option func(*Service)
+
+// WithStreamLimit sets how many exchanges one ValidateStream takes before it
+// ends with resource_exhausted, so that one client cannot hold a stream
+// open for ever; n <= 0 means DefaultStreamLimit.
+func WithStreamLimit(n int) Option {
+	return func(s *Service) {
+		if n > 0 {
+			s.streamLimit = n
+		}
+	}
+}
+
 // New returns a Service that answers from catalog.
-func New(catalog *mapping.Catalog) *Service {
-	return &Service{catalog: catalog}
+func New(catalog *mapping.Catalog, opts ...Option) *Service {
+	s := &Service{catalog: catalog, streamLimit: DefaultStreamLimit}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // NewHandler returns the path and HTTP handler of svc, with the protovalidate
@@ -139,11 +164,61 @@ func (s *Service) ListProfiles(_ context.Context, req *statusdv1.ListProfilesReq
 	return res, nil
 }
 
-// Validate implements statusd.v1.StatusService.Validate. The rules engine is
-// not written yet, so it answers unimplemented rather than a verdict it
-// cannot back.
-func (s *Service) Validate(context.Context, *statusdv1.ValidateRequest) (*statusdv1.ValidateResponse, error) {
-	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("Validate is not implemented yet"))
+// Validate implements statusd.v1.StatusService.Validate.
+func (s *Service) Validate(_ context.Context, req *statusdv1.ValidateRequest) (*statusdv1.ValidateResponse, error) {
+	return s.validate(req, "profiles")
+}
+
+// ValidateStream implements statusd.v1.StatusService.ValidateStream: one
+// result per exchange, in order, up to the stream limit. Each exchange is
+// answered before the next is read, so a client that stops reading holds
+// the stream back (HTTP/2 flow control) instead of filling memory.
+func (s *Service) ValidateStream(ctx context.Context, stream *connect.BidiStream[statusdv1.ValidateStreamRequest, statusdv1.ValidateStreamResponse]) error {
+	for index := uint64(0); ; index++ {
+		req, err := stream.Receive()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if index >= uint64(s.streamLimit) {
+			return connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
+				"stream limit of %d exchanges reached; open a new stream", s.streamLimit))
+		}
+		res, err := s.validate(req.GetRequest(), "request.profiles")
+		if err != nil {
+			return err
+		}
+		if err := stream.Send(&statusdv1.ValidateStreamResponse{Index: index, Result: res}); err != nil {
+			return err
+		}
+	}
+}
+
+// validate checks one exchange; field names the profiles field in errors.
+func (s *Service) validate(req *statusdv1.ValidateRequest, field string) (*statusdv1.ValidateResponse, error) {
+	rep, err := conformance.Check(s.catalog, req.GetExchange(), req.GetProfiles())
+	var unknown *conformance.UnknownProfileError
+	if errors.As(err, &unknown) {
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
+			"%s[%d]: unknown profile %q; use a short id (%s) or a level3.rest profile URI",
+			field, unknown.Index, unknown.ID, strings.Join(s.shortIDs(), ", ")))
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &statusdv1.ValidateResponse{Conforms: rep.Conforms(), Code: rep.Code}
+	for _, f := range rep.Findings {
+		res.Findings = append(res.Findings, &statusdv1.Finding{
+			Rule: f.Rule, Severity: f.Severity, Message: f.Message,
+			ExpectedStatus: int32(f.ExpectedStatus), Citations: f.Citations,
+		})
+	}
+	for _, p := range rep.Profiles() {
+		res.Profiles = append(res.Profiles, p.GetUri())
+	}
+	return res, nil
 }
 
 // resolveProfiles resolves profile identifiers, or fails with

@@ -160,7 +160,7 @@ func TestInvalidInput(t *testing.T) {
 		{"header value with NUL", lookup(ctx, &statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 412},
 			RequestHeaders: []*statusdv1.Header{{Name: "if-match", Value: "a\x00b"}}}), connect.CodeInvalidArgument, "request_headers[0].value: must not contain CR, LF or NUL"},
 		{"too many headers", lookup(ctx, &statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 412},
-			RequestHeaders: make([]*statusdv1.Header, 201)}), connect.CodeInvalidArgument, "request_headers: must contain no more than 200 item(s)"},
+			RequestHeaders: headers(201)}), connect.CodeInvalidArgument, "request_headers: must contain no more than 200 item(s)"},
 		{"method with space", lookup(ctx, &statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 412}, Method: "GET /"}),
 			connect.CodeInvalidArgument, "method: must be an HTTP method token"},
 		{"unknown list profile", func(c statusdv1connect.StatusServiceClient) error {
@@ -179,10 +179,22 @@ func TestInvalidInput(t *testing.T) {
 			_, err := c.Validate(ctx, &statusdv1.ValidateRequest{})
 			return err
 		}, connect.CodeInvalidArgument, "exchange: value is required"},
-		{"validate not implemented", func(c statusdv1connect.StatusServiceClient) error {
-			_, err := c.Validate(ctx, &statusdv1.ValidateRequest{Exchange: &statusdv1.Exchange{Method: "GET", Status: 200}})
-			return err
-		}, connect.CodeUnimplemented, "Validate is not implemented yet"},
+		{"validate status 600", validateCall(ctx, &statusdv1.Exchange{Method: "GET", Status: 600}, nil),
+			connect.CodeInvalidArgument, "exchange.status: must be greater than or equal to 100 and less than or equal to 599"},
+		{"validate empty method", validateCall(ctx, &statusdv1.Exchange{Status: 200}, nil),
+			connect.CodeInvalidArgument, "exchange.method: must be at least 1 characters"},
+		{"validate header name with space", validateCall(ctx, &statusdv1.Exchange{Method: "GET", Status: 200,
+			ResponseHeaders: []*statusdv1.Header{{Name: "content type", Value: "x"}}}, nil),
+			connect.CodeInvalidArgument, "exchange.response_headers[0].name: must be an HTTP token"},
+		{"validate header name with control character", validateCall(ctx, &statusdv1.Exchange{Method: "GET", Status: 200,
+			RequestHeaders: []*statusdv1.Header{{Name: "a\x01", Value: "x"}}}, nil),
+			connect.CodeInvalidArgument, "exchange.request_headers[0].name: must be an HTTP token"},
+		{"validate 201 headers", validateCall(ctx, &statusdv1.Exchange{Method: "GET", Status: 200, ResponseHeaders: headers(201)}, nil),
+			connect.CodeInvalidArgument, "exchange.response_headers: must contain no more than 200 item(s)"},
+		{"validate negative body size", validateCall(ctx, &statusdv1.Exchange{Method: "GET", Status: 200, ResponseBodySize: ptr(int64(-1))}, nil),
+			connect.CodeInvalidArgument, "exchange.response_body_size: must be greater than or equal to 0"},
+		{"validate unknown profile", validateCall(ctx, &statusdv1.Exchange{Method: "GET", Status: 200}, []string{"data", "datta"}),
+			connect.CodeInvalidArgument, `profiles[1]: unknown profile "datta"; use a short id (home,`},
 	} {
 		for name, client := range clients(t, srv) {
 			err := tc.call(client)
@@ -204,6 +216,23 @@ func lookup(ctx context.Context, req *statusdv1.LookupRequest) func(statusdv1con
 		return err
 	}
 }
+
+func validateCall(ctx context.Context, ex *statusdv1.Exchange, profiles []string) func(statusdv1connect.StatusServiceClient) error {
+	return func(c statusdv1connect.StatusServiceClient) error {
+		_, err := c.Validate(ctx, &statusdv1.ValidateRequest{Exchange: ex, Profiles: profiles})
+		return err
+	}
+}
+
+func headers(n int) []*statusdv1.Header {
+	out := make([]*statusdv1.Header, n)
+	for i := range out {
+		out[i] = &statusdv1.Header{Name: "x-h", Value: "v"}
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func make17(s string) []string {
 	out := make([]string, 17)

@@ -831,6 +831,107 @@ func (x *ValidateRequest) GetProfiles() []string {
 	return nil
 }
 
+// ValidateStreamRequest is one exchange of a ValidateStream.
+type ValidateStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The exchange and its profiles, as for Validate.
+	Request       *ValidateRequest `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateStreamRequest) Reset() {
+	*x = ValidateStreamRequest{}
+	mi := &file_statusd_v1_status_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateStreamRequest) ProtoMessage() {}
+
+func (x *ValidateStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_statusd_v1_status_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateStreamRequest.ProtoReflect.Descriptor instead.
+func (*ValidateStreamRequest) Descriptor() ([]byte, []int) {
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ValidateStreamRequest) GetRequest() *ValidateRequest {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+// ValidateStreamResponse is the verdict on one exchange of a stream.
+type ValidateStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The position of the exchange in the stream, from 0.
+	Index uint64 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// The verdict, as Validate gives it.
+	Result        *ValidateResponse `protobuf:"bytes,2,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateStreamResponse) Reset() {
+	*x = ValidateStreamResponse{}
+	mi := &file_statusd_v1_status_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateStreamResponse) ProtoMessage() {}
+
+func (x *ValidateStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_statusd_v1_status_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateStreamResponse.ProtoReflect.Descriptor instead.
+func (*ValidateStreamResponse) Descriptor() ([]byte, []int) {
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ValidateStreamResponse) GetIndex() uint64 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *ValidateStreamResponse) GetResult() *ValidateResponse {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
 // ValidateResponse is the verdict on an exchange.
 type ValidateResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -848,7 +949,7 @@ type ValidateResponse struct {
 
 func (x *ValidateResponse) Reset() {
 	*x = ValidateResponse{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[11]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -860,7 +961,7 @@ func (x *ValidateResponse) String() string {
 func (*ValidateResponse) ProtoMessage() {}
 
 func (x *ValidateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[11]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -873,7 +974,7 @@ func (x *ValidateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateResponse.ProtoReflect.Descriptor instead.
 func (*ValidateResponse) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{11}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ValidateResponse) GetConforms() bool {
@@ -923,7 +1024,7 @@ type Finding struct {
 
 func (x *Finding) Reset() {
 	*x = Finding{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[12]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -935,7 +1036,7 @@ func (x *Finding) String() string {
 func (*Finding) ProtoMessage() {}
 
 func (x *Finding) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[12]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -948,7 +1049,7 @@ func (x *Finding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Finding.ProtoReflect.Descriptor instead.
 func (*Finding) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{12}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Finding) GetRule() string {
@@ -1003,7 +1104,7 @@ type HttpStatusDetail struct {
 
 func (x *HttpStatusDetail) Reset() {
 	*x = HttpStatusDetail{}
-	mi := &file_statusd_v1_status_service_proto_msgTypes[13]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1015,7 +1116,7 @@ func (x *HttpStatusDetail) String() string {
 func (*HttpStatusDetail) ProtoMessage() {}
 
 func (x *HttpStatusDetail) ProtoReflect() protoreflect.Message {
-	mi := &file_statusd_v1_status_service_proto_msgTypes[13]
+	mi := &file_statusd_v1_status_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1028,7 +1129,7 @@ func (x *HttpStatusDetail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HttpStatusDetail.ProtoReflect.Descriptor instead.
 func (*HttpStatusDetail) Descriptor() ([]byte, []int) {
-	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{13}
+	return file_statusd_v1_status_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *HttpStatusDetail) GetHttpStatus() int32 {
@@ -1114,7 +1215,12 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\x13_response_body_size\"z\n" +
 	"\x0fValidateRequest\x128\n" +
 	"\bexchange\x18\x01 \x01(\v2\x14.statusd.v1.ExchangeB\x06\xbaH\x03\xc8\x01\x01R\bexchange\x12-\n" +
-	"\bprofiles\x18\x02 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x10\"\ar\x05\x10\x01\x18\x80\x02R\bprofiles\"\xa1\x01\n" +
+	"\bprofiles\x18\x02 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x10\"\ar\x05\x10\x01\x18\x80\x02R\bprofiles\"V\n" +
+	"\x15ValidateStreamRequest\x12=\n" +
+	"\arequest\x18\x01 \x01(\v2\x1b.statusd.v1.ValidateRequestB\x06\xbaH\x03\xc8\x01\x01R\arequest\"d\n" +
+	"\x16ValidateStreamResponse\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x04R\x05index\x124\n" +
+	"\x06result\x18\x02 \x01(\v2\x1c.statusd.v1.ValidateResponseR\x06result\"\xa1\x01\n" +
 	"\x10ValidateResponse\x12\x1a\n" +
 	"\bconforms\x18\x01 \x01(\bR\bconforms\x12/\n" +
 	"\bfindings\x18\x02 \x03(\v2\x13.statusd.v1.FindingR\bfindings\x12\x1a\n" +
@@ -1129,12 +1235,13 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\x10HttpStatusDetail\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\x12,\n" +
-	"\aheaders\x18\x02 \x03(\v2\x12.statusd.v1.HeaderR\aheaders2\xd1\x02\n" +
+	"\aheaders\x18\x02 \x03(\v2\x12.statusd.v1.HeaderR\aheaders2\xae\x03\n" +
 	"\rStatusService\x12D\n" +
 	"\x06Lookup\x12\x19.statusd.v1.LookupRequest\x1a\x1a.statusd.v1.LookupResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\fListStatuses\x12\x1f.statusd.v1.ListStatusesRequest\x1a .statusd.v1.ListStatusesResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\fListProfiles\x12\x1f.statusd.v1.ListProfilesRequest\x1a .statusd.v1.ListProfilesResponse\"\x03\x90\x02\x01\x12J\n" +
-	"\bValidate\x12\x1b.statusd.v1.ValidateRequest\x1a\x1c.statusd.v1.ValidateResponse\"\x03\x90\x02\x01B\xa2\x01\n" +
+	"\bValidate\x12\x1b.statusd.v1.ValidateRequest\x1a\x1c.statusd.v1.ValidateResponse\"\x03\x90\x02\x01\x12[\n" +
+	"\x0eValidateStream\x12!.statusd.v1.ValidateStreamRequest\x1a\".statusd.v1.ValidateStreamResponse(\x010\x01B\xa2\x01\n" +
 	"\x0ecom.statusd.v1B\x12StatusServiceProtoP\x01Z3github.com/statusd/statusd/gen/statusd/v1;statusdv1\xa2\x02\x03SXX\xaa\x02\n" +
 	"Statusd.V1\xca\x02\n" +
 	"Statusd\\V1\xe2\x02\x16Statusd\\V1\\GPBMetadata\xea\x02\vStatusd::V1b\x06proto3"
@@ -1151,68 +1258,74 @@ func file_statusd_v1_status_service_proto_rawDescGZIP() []byte {
 	return file_statusd_v1_status_service_proto_rawDescData
 }
 
-var file_statusd_v1_status_service_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_statusd_v1_status_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_statusd_v1_status_service_proto_goTypes = []any{
-	(*Header)(nil),               // 0: statusd.v1.Header
-	(*LookupRequest)(nil),        // 1: statusd.v1.LookupRequest
-	(*LookupResponse)(nil),       // 2: statusd.v1.LookupResponse
-	(*ListStatusesRequest)(nil),  // 3: statusd.v1.ListStatusesRequest
-	(*ListStatusesResponse)(nil), // 4: statusd.v1.ListStatusesResponse
-	(*StatusMapping)(nil),        // 5: statusd.v1.StatusMapping
-	(*DialectCode)(nil),          // 6: statusd.v1.DialectCode
-	(*ListProfilesRequest)(nil),  // 7: statusd.v1.ListProfilesRequest
-	(*ListProfilesResponse)(nil), // 8: statusd.v1.ListProfilesResponse
-	(*Exchange)(nil),             // 9: statusd.v1.Exchange
-	(*ValidateRequest)(nil),      // 10: statusd.v1.ValidateRequest
-	(*ValidateResponse)(nil),     // 11: statusd.v1.ValidateResponse
-	(*Finding)(nil),              // 12: statusd.v1.Finding
-	(*HttpStatusDetail)(nil),     // 13: statusd.v1.HttpStatusDetail
-	(Code)(0),                    // 14: statusd.v1.Code
-	(Dialect)(0),                 // 15: statusd.v1.Dialect
-	(*HttpStatus)(nil),           // 16: statusd.v1.HttpStatus
-	(*Citation)(nil),             // 17: statusd.v1.Citation
-	(StatusClass)(0),             // 18: statusd.v1.StatusClass
-	(ProfileKind)(0),             // 19: statusd.v1.ProfileKind
-	(*Profile)(nil),              // 20: statusd.v1.Profile
-	(Severity)(0),                // 21: statusd.v1.Severity
+	(*Header)(nil),                 // 0: statusd.v1.Header
+	(*LookupRequest)(nil),          // 1: statusd.v1.LookupRequest
+	(*LookupResponse)(nil),         // 2: statusd.v1.LookupResponse
+	(*ListStatusesRequest)(nil),    // 3: statusd.v1.ListStatusesRequest
+	(*ListStatusesResponse)(nil),   // 4: statusd.v1.ListStatusesResponse
+	(*StatusMapping)(nil),          // 5: statusd.v1.StatusMapping
+	(*DialectCode)(nil),            // 6: statusd.v1.DialectCode
+	(*ListProfilesRequest)(nil),    // 7: statusd.v1.ListProfilesRequest
+	(*ListProfilesResponse)(nil),   // 8: statusd.v1.ListProfilesResponse
+	(*Exchange)(nil),               // 9: statusd.v1.Exchange
+	(*ValidateRequest)(nil),        // 10: statusd.v1.ValidateRequest
+	(*ValidateStreamRequest)(nil),  // 11: statusd.v1.ValidateStreamRequest
+	(*ValidateStreamResponse)(nil), // 12: statusd.v1.ValidateStreamResponse
+	(*ValidateResponse)(nil),       // 13: statusd.v1.ValidateResponse
+	(*Finding)(nil),                // 14: statusd.v1.Finding
+	(*HttpStatusDetail)(nil),       // 15: statusd.v1.HttpStatusDetail
+	(Code)(0),                      // 16: statusd.v1.Code
+	(Dialect)(0),                   // 17: statusd.v1.Dialect
+	(*HttpStatus)(nil),             // 18: statusd.v1.HttpStatus
+	(*Citation)(nil),               // 19: statusd.v1.Citation
+	(StatusClass)(0),               // 20: statusd.v1.StatusClass
+	(ProfileKind)(0),               // 21: statusd.v1.ProfileKind
+	(*Profile)(nil),                // 22: statusd.v1.Profile
+	(Severity)(0),                  // 23: statusd.v1.Severity
 }
 var file_statusd_v1_status_service_proto_depIdxs = []int32{
-	14, // 0: statusd.v1.LookupRequest.code:type_name -> statusd.v1.Code
+	16, // 0: statusd.v1.LookupRequest.code:type_name -> statusd.v1.Code
 	0,  // 1: statusd.v1.LookupRequest.request_headers:type_name -> statusd.v1.Header
-	15, // 2: statusd.v1.LookupRequest.dialect:type_name -> statusd.v1.Dialect
-	14, // 3: statusd.v1.LookupResponse.code:type_name -> statusd.v1.Code
-	16, // 4: statusd.v1.LookupResponse.status:type_name -> statusd.v1.HttpStatus
-	17, // 5: statusd.v1.LookupResponse.citations:type_name -> statusd.v1.Citation
-	15, // 6: statusd.v1.LookupResponse.dialect:type_name -> statusd.v1.Dialect
-	18, // 7: statusd.v1.ListStatusesRequest.status_class:type_name -> statusd.v1.StatusClass
-	16, // 8: statusd.v1.ListStatusesResponse.statuses:type_name -> statusd.v1.HttpStatus
+	17, // 2: statusd.v1.LookupRequest.dialect:type_name -> statusd.v1.Dialect
+	16, // 3: statusd.v1.LookupResponse.code:type_name -> statusd.v1.Code
+	18, // 4: statusd.v1.LookupResponse.status:type_name -> statusd.v1.HttpStatus
+	19, // 5: statusd.v1.LookupResponse.citations:type_name -> statusd.v1.Citation
+	17, // 6: statusd.v1.LookupResponse.dialect:type_name -> statusd.v1.Dialect
+	20, // 7: statusd.v1.ListStatusesRequest.status_class:type_name -> statusd.v1.StatusClass
+	18, // 8: statusd.v1.ListStatusesResponse.statuses:type_name -> statusd.v1.HttpStatus
 	5,  // 9: statusd.v1.ListStatusesResponse.mappings:type_name -> statusd.v1.StatusMapping
 	6,  // 10: statusd.v1.StatusMapping.codes:type_name -> statusd.v1.DialectCode
-	15, // 11: statusd.v1.DialectCode.dialect:type_name -> statusd.v1.Dialect
-	14, // 12: statusd.v1.DialectCode.code:type_name -> statusd.v1.Code
-	19, // 13: statusd.v1.ListProfilesRequest.kind:type_name -> statusd.v1.ProfileKind
-	20, // 14: statusd.v1.ListProfilesResponse.profiles:type_name -> statusd.v1.Profile
+	17, // 11: statusd.v1.DialectCode.dialect:type_name -> statusd.v1.Dialect
+	16, // 12: statusd.v1.DialectCode.code:type_name -> statusd.v1.Code
+	21, // 13: statusd.v1.ListProfilesRequest.kind:type_name -> statusd.v1.ProfileKind
+	22, // 14: statusd.v1.ListProfilesResponse.profiles:type_name -> statusd.v1.Profile
 	0,  // 15: statusd.v1.Exchange.request_headers:type_name -> statusd.v1.Header
 	0,  // 16: statusd.v1.Exchange.response_headers:type_name -> statusd.v1.Header
 	9,  // 17: statusd.v1.ValidateRequest.exchange:type_name -> statusd.v1.Exchange
-	12, // 18: statusd.v1.ValidateResponse.findings:type_name -> statusd.v1.Finding
-	14, // 19: statusd.v1.ValidateResponse.code:type_name -> statusd.v1.Code
-	21, // 20: statusd.v1.Finding.severity:type_name -> statusd.v1.Severity
-	17, // 21: statusd.v1.Finding.citations:type_name -> statusd.v1.Citation
-	0,  // 22: statusd.v1.HttpStatusDetail.headers:type_name -> statusd.v1.Header
-	1,  // 23: statusd.v1.StatusService.Lookup:input_type -> statusd.v1.LookupRequest
-	3,  // 24: statusd.v1.StatusService.ListStatuses:input_type -> statusd.v1.ListStatusesRequest
-	7,  // 25: statusd.v1.StatusService.ListProfiles:input_type -> statusd.v1.ListProfilesRequest
-	10, // 26: statusd.v1.StatusService.Validate:input_type -> statusd.v1.ValidateRequest
-	2,  // 27: statusd.v1.StatusService.Lookup:output_type -> statusd.v1.LookupResponse
-	4,  // 28: statusd.v1.StatusService.ListStatuses:output_type -> statusd.v1.ListStatusesResponse
-	8,  // 29: statusd.v1.StatusService.ListProfiles:output_type -> statusd.v1.ListProfilesResponse
-	11, // 30: statusd.v1.StatusService.Validate:output_type -> statusd.v1.ValidateResponse
-	27, // [27:31] is the sub-list for method output_type
-	23, // [23:27] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	10, // 18: statusd.v1.ValidateStreamRequest.request:type_name -> statusd.v1.ValidateRequest
+	13, // 19: statusd.v1.ValidateStreamResponse.result:type_name -> statusd.v1.ValidateResponse
+	14, // 20: statusd.v1.ValidateResponse.findings:type_name -> statusd.v1.Finding
+	16, // 21: statusd.v1.ValidateResponse.code:type_name -> statusd.v1.Code
+	23, // 22: statusd.v1.Finding.severity:type_name -> statusd.v1.Severity
+	19, // 23: statusd.v1.Finding.citations:type_name -> statusd.v1.Citation
+	0,  // 24: statusd.v1.HttpStatusDetail.headers:type_name -> statusd.v1.Header
+	1,  // 25: statusd.v1.StatusService.Lookup:input_type -> statusd.v1.LookupRequest
+	3,  // 26: statusd.v1.StatusService.ListStatuses:input_type -> statusd.v1.ListStatusesRequest
+	7,  // 27: statusd.v1.StatusService.ListProfiles:input_type -> statusd.v1.ListProfilesRequest
+	10, // 28: statusd.v1.StatusService.Validate:input_type -> statusd.v1.ValidateRequest
+	11, // 29: statusd.v1.StatusService.ValidateStream:input_type -> statusd.v1.ValidateStreamRequest
+	2,  // 30: statusd.v1.StatusService.Lookup:output_type -> statusd.v1.LookupResponse
+	4,  // 31: statusd.v1.StatusService.ListStatuses:output_type -> statusd.v1.ListStatusesResponse
+	8,  // 32: statusd.v1.StatusService.ListProfiles:output_type -> statusd.v1.ListProfilesResponse
+	13, // 33: statusd.v1.StatusService.Validate:output_type -> statusd.v1.ValidateResponse
+	12, // 34: statusd.v1.StatusService.ValidateStream:output_type -> statusd.v1.ValidateStreamResponse
+	30, // [30:35] is the sub-list for method output_type
+	25, // [25:30] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_statusd_v1_status_service_proto_init() }
@@ -1233,7 +1346,7 @@ func file_statusd_v1_status_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_statusd_v1_status_service_proto_rawDesc), len(file_statusd_v1_status_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

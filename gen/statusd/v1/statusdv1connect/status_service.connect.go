@@ -43,6 +43,9 @@ const (
 	StatusServiceListProfilesProcedure = "/statusd.v1.StatusService/ListProfiles"
 	// StatusServiceValidateProcedure is the fully-qualified name of the StatusService's Validate RPC.
 	StatusServiceValidateProcedure = "/statusd.v1.StatusService/Validate"
+	// StatusServiceValidateStreamProcedure is the fully-qualified name of the StatusService's
+	// ValidateStream RPC.
+	StatusServiceValidateStreamProcedure = "/statusd.v1.StatusService/ValidateStream"
 )
 
 // StatusServiceClient is a client for the statusd.v1.StatusService service.
@@ -59,6 +62,12 @@ type StatusServiceClient interface {
 	// Validate checks one HTTP exchange against the Level 3 profiles it
 	// declares and against RFC 9110.
 	Validate(context.Context, *v1.ValidateRequest) (*v1.ValidateResponse, error)
+	// ValidateStream checks exchanges as they come, for tools that tap live
+	// traffic: one response per request, in order. A stream takes a bounded
+	// number of exchanges (resource_exhausted after that: open a new stream);
+	// a client that stops reading stops the stream through HTTP/2 flow
+	// control. Needs HTTP/2 (gRPC, or Connect over h2c or TLS).
+	ValidateStream(context.Context) (*connect.BidiStreamForClientSimple[v1.ValidateStreamRequest, v1.ValidateStreamResponse], error)
 }
 
 // NewStatusServiceClient constructs a client for the statusd.v1.StatusService service. By default,
@@ -100,15 +109,22 @@ func NewStatusServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		validateStream: connect.NewClient[v1.ValidateStreamRequest, v1.ValidateStreamResponse](
+			httpClient,
+			baseURL+StatusServiceValidateStreamProcedure,
+			connect.WithSchema(statusServiceMethods.ByName("ValidateStream")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // statusServiceClient implements StatusServiceClient.
 type statusServiceClient struct {
-	lookup       *connect.Client[v1.LookupRequest, v1.LookupResponse]
-	listStatuses *connect.Client[v1.ListStatusesRequest, v1.ListStatusesResponse]
-	listProfiles *connect.Client[v1.ListProfilesRequest, v1.ListProfilesResponse]
-	validate     *connect.Client[v1.ValidateRequest, v1.ValidateResponse]
+	lookup         *connect.Client[v1.LookupRequest, v1.LookupResponse]
+	listStatuses   *connect.Client[v1.ListStatusesRequest, v1.ListStatusesResponse]
+	listProfiles   *connect.Client[v1.ListProfilesRequest, v1.ListProfilesResponse]
+	validate       *connect.Client[v1.ValidateRequest, v1.ValidateResponse]
+	validateStream *connect.Client[v1.ValidateStreamRequest, v1.ValidateStreamResponse]
 }
 
 // Lookup calls statusd.v1.StatusService.Lookup.
@@ -147,6 +163,11 @@ func (c *statusServiceClient) Validate(ctx context.Context, req *v1.ValidateRequ
 	return nil, err
 }
 
+// ValidateStream calls statusd.v1.StatusService.ValidateStream.
+func (c *statusServiceClient) ValidateStream(ctx context.Context) (*connect.BidiStreamForClientSimple[v1.ValidateStreamRequest, v1.ValidateStreamResponse], error) {
+	return c.validateStream.CallBidiStreamSimple(ctx)
+}
+
 // StatusServiceHandler is an implementation of the statusd.v1.StatusService service.
 type StatusServiceHandler interface {
 	// Lookup translates an HTTP status to a code or a code to an HTTP status,
@@ -161,6 +182,12 @@ type StatusServiceHandler interface {
 	// Validate checks one HTTP exchange against the Level 3 profiles it
 	// declares and against RFC 9110.
 	Validate(context.Context, *v1.ValidateRequest) (*v1.ValidateResponse, error)
+	// ValidateStream checks exchanges as they come, for tools that tap live
+	// traffic: one response per request, in order. A stream takes a bounded
+	// number of exchanges (resource_exhausted after that: open a new stream);
+	// a client that stops reading stops the stream through HTTP/2 flow
+	// control. Needs HTTP/2 (gRPC, or Connect over h2c or TLS).
+	ValidateStream(context.Context, *connect.BidiStream[v1.ValidateStreamRequest, v1.ValidateStreamResponse]) error
 }
 
 // NewStatusServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -198,6 +225,12 @@ func NewStatusServiceHandler(svc StatusServiceHandler, opts ...connect.HandlerOp
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	statusServiceValidateStreamHandler := connect.NewBidiStreamHandler(
+		StatusServiceValidateStreamProcedure,
+		svc.ValidateStream,
+		connect.WithSchema(statusServiceMethods.ByName("ValidateStream")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/statusd.v1.StatusService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case StatusServiceLookupProcedure:
@@ -208,6 +241,8 @@ func NewStatusServiceHandler(svc StatusServiceHandler, opts ...connect.HandlerOp
 			statusServiceListProfilesHandler.ServeHTTP(w, r)
 		case StatusServiceValidateProcedure:
 			statusServiceValidateHandler.ServeHTTP(w, r)
+		case StatusServiceValidateStreamProcedure:
+			statusServiceValidateStreamHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -231,4 +266,8 @@ func (UnimplementedStatusServiceHandler) ListProfiles(context.Context, *v1.ListP
 
 func (UnimplementedStatusServiceHandler) Validate(context.Context, *v1.ValidateRequest) (*v1.ValidateResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("statusd.v1.StatusService.Validate is not implemented"))
+}
+
+func (UnimplementedStatusServiceHandler) ValidateStream(context.Context, *connect.BidiStream[v1.ValidateStreamRequest, v1.ValidateStreamResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("statusd.v1.StatusService.ValidateStream is not implemented"))
 }

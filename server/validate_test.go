@@ -1,0 +1,156 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
+	"github.com/statusd/statusd/mapping"
+)
+
+func hdr(name, value string) *statusdv1.Header { return &statusdv1.Header{Name: name, Value: value} }
+
+func TestValidate(t *testing.T) {
+	srv := startServer(t)
+	ctx := context.Background()
+	formCreated := &statusdv1.Exchange{Method: "POST", Target: "/orders", Status: 201,
+		RequestHeaders:   []*statusdv1.Header{hdr("Content-Type", "application/json")},
+		ResponseHeaders:  []*statusdv1.Header{hdr("Profile", "<https://level3.rest/profiles/form>"), hdr("Location", "/orders/42")},
+		ResponseBodySize: ptr(int64(0))}
+	withBody := &statusdv1.Exchange{Method: "POST", Status: 201,
+		ResponseHeaders:  []*statusdv1.Header{hdr("location", "/orders/42")},
+		ResponseBodySize: ptr(int64(12))}
+	for name, client := range clients(t, srv) {
+		res, err := client.Validate(ctx, &statusdv1.ValidateRequest{Exchange: formCreated})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !res.GetConforms() || len(res.GetFindings()) != 0 || !slices.Equal(res.GetProfiles(), []string{"https://level3.rest/profiles/form"}) ||
+			res.GetCode() != statusdv1.Code_CODE_OK {
+			t.Errorf("%s: Form 201: %v", name, res)
+		}
+		// Profiles from the request; a legacy URI is an info finding.
+		res, err = client.Validate(ctx, &statusdv1.ValidateRequest{Exchange: withBody, Profiles: []string{"http://level3.rest/profiles/form"}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var rules []string
+		for _, f := range res.GetFindings() {
+			rules = append(rules, f.GetRule())
+			if f.GetMessage() == "" || len(f.GetCitations()) == 0 {
+				t.Errorf("%s: finding %v", name, f)
+			}
+		}
+		slices.Sort(rules)
+		if res.GetConforms() || !slices.Equal(rules, []string{"l3.body.empty", "l3.profile.legacy", "l3.profile.missing"}) {
+			t.Errorf("%s: Form 201 with a body: conforms=%v %q", name, res.GetConforms(), rules)
+		}
+	}
+}
+
+// bidiClient returns a client over h2c, which bidirectional streams need.
+func bidiClient(srv *httptest.Server, opts ...connect.ClientOption) statusdv1connect.StatusServiceClient {
+	return statusdv1connect.NewStatusServiceClient(h2cClient(), srv.URL, opts...)
+}
+
+func TestValidateStream(t *testing.T) {
+	srv := startServer(t)
+	for name, opts := range map[string][]connect.ClientOption{"connect": nil, "grpc": {connect.WithGRPC()}} {
+		stream, err := bidiClient(srv, opts...).ValidateStream(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		statuses := []int32{200, 202, 404, 201, 100}
+		for _, s := range statuses {
+			ex := &statusdv1.Exchange{Method: "GET", Status: s, ResponseHeaders: []*statusdv1.Header{
+				hdr("profile", "<https://level3.rest/profiles/info>"), hdr("allow", "HEAD, GET")}}
+			if err := stream.Send(&statusdv1.ValidateStreamRequest{Request: &statusdv1.ValidateRequest{Exchange: ex}}); err != nil {
+				t.Fatalf("%s: send: %v", name, err)
+			}
+		}
+		if err := stream.CloseRequest(); err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range statuses {
+			res, err := stream.Receive()
+			if err != nil {
+				t.Fatalf("%s: receive %d: %v", name, i, err)
+			}
+			wantOK := s != 202 && s != 201 // Info answers GET with 200; 404 is fine; 100 carries no Level 3 headers
+			if res.GetIndex() != uint64(i) || res.GetResult().GetConforms() != wantOK {
+				t.Errorf("%s: result %d for %d: %v", name, i, s, res)
+			}
+		}
+		if _, err := stream.Receive(); err == nil {
+			t.Errorf("%s: more results than exchanges", name)
+		}
+		if err := stream.CloseResponse(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestValidateStreamLimitsAndErrors(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle(NewHandler(New(mapping.DefaultCatalog(), WithStreamLimit(3))))
+	srv := httptest.NewUnstartedServer(mux)
+	srv.Config.Protocols = new(http.Protocols)
+	srv.Config.Protocols.SetHTTP1(true)
+	srv.Config.Protocols.SetUnencryptedHTTP2(true)
+	srv.Start()
+	defer srv.Close()
+	ok := &statusdv1.ValidateStreamRequest{Request: &statusdv1.ValidateRequest{Exchange: &statusdv1.Exchange{Method: "GET", Status: 200}}}
+
+	run := func(reqs ...*statusdv1.ValidateStreamRequest) (int, error) {
+		stream, err := bidiClient(srv, connect.WithGRPC()).ValidateStream(context.Background())
+		if err != nil {
+			return 0, err
+		}
+		defer stream.CloseResponse()
+		for _, r := range reqs {
+			if err := stream.Send(r); err != nil {
+				break // the server ended the stream; Receive says why
+			}
+		}
+		_ = stream.CloseRequest()
+		n := 0
+		for {
+			if _, err := stream.Receive(); err != nil {
+				if errors.Is(err, io.EOF) {
+					return n, nil
+				}
+				return n, err
+			}
+			n++
+		}
+	}
+	if n, err := run(ok, ok, ok); n != 3 || err != nil {
+		t.Errorf("3 exchanges under a limit of 3: %d results, %v", n, err)
+	}
+	n, err := run(ok, ok, ok, ok, ok)
+	if n != 3 || connect.CodeOf(err) != connect.CodeResourceExhausted {
+		t.Errorf("5 exchanges under a limit of 3: %d results, %v", n, err)
+	}
+	bad := &statusdv1.ValidateStreamRequest{Request: &statusdv1.ValidateRequest{Exchange: &statusdv1.Exchange{Method: "GET", Status: 700}}}
+	n, err = run(ok, bad, ok)
+	if n != 1 || connect.CodeOf(err) != connect.CodeInvalidArgument {
+		t.Errorf("an invalid second exchange: %d results, %v", n, err)
+	}
+	unknown := &statusdv1.ValidateStreamRequest{Request: &statusdv1.ValidateRequest{Exchange: ok.GetRequest().GetExchange(), Profiles: []string{"x"}}}
+	n, err = run(unknown)
+	if n != 0 || connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), `request.profiles[0]: unknown profile "x"`) {
+		t.Errorf("an unknown profile: %d results, %v", n, err)
+	}
+	n, err = run(&statusdv1.ValidateStreamRequest{})
+	if n != 0 || connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "request: value is required") {
+		t.Errorf("an empty message: %d results, %v", n, err)
+	}
+}
