@@ -1,8 +1,10 @@
 // Command statusd serves the status catalog and its translations over
-// Connect, gRPC and gRPC-Web on one port (HTTP/1.1 and cleartext HTTP/2).
+// Connect, gRPC and gRPC-Web on one port (HTTP/1.1 and cleartext HTTP/2),
+// and checks HTTP exchanges from the command line.
 //
-//	go run ./cmd/statusd                 # listens on 127.0.0.1:8080
-//	go run ./cmd/statusd -addr :9090
+//	go run ./cmd/statusd                 # serve on 127.0.0.1:8080
+//	go run ./cmd/statusd serve -addr :9090
+//	go run ./cmd/statusd validate -har session.har
 package main
 
 import (
@@ -29,13 +31,39 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "statusd:", err)
-		}
-		os.Exit(2)
+	code := dispatch(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdout))
+	stop()
+	os.Exit(code)
+}
+
+// dispatch runs a verb (serve, the default, or validate) and returns the
+// exit code: 0 success, 1 an exchange does not conform, 2 bad input or a
+// failure.
+func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, terminal bool) int {
+	var err error
+	switch {
+	case len(args) > 0 && args[0] == "validate":
+		err = runValidate(args[1:], stdin, stdout, stderr, terminal)
+	case len(args) > 0 && args[0] == "serve":
+		err = run(ctx, args[1:], stderr, nil)
+	default:
+		err = run(ctx, args, stderr, nil)
 	}
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errNotConforming):
+		return 1
+	default:
+		fmt.Fprintln(stderr, "statusd:", err)
+		return 2
+	}
+}
+
+// isTerminal reports whether f is a character device, such as a terminal.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // config is what the flags set.

@@ -194,7 +194,7 @@ func TestFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"-nope"}, "flag provided but not defined"},
-		{[]string{"serve"}, `unexpected argument "serve"`},
+		{[]string{"serve"}, `unexpected argument "serve"`}, // run takes flags only; dispatch strips the verb
 		{[]string{"-read-max-bytes", "0"}, "-read-max-bytes must be positive"},
 		{[]string{"-addr", "127.0.0.1:notaport"}, "listen tcp"},
 		{[]string{"-shutdown-timeout", "soon"}, "invalid value"},
@@ -220,5 +220,38 @@ func TestAddressInUse(t *testing.T) {
 	err = run(context.Background(), []string{"-addr", ln.Addr().String()}, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "address already in use") {
 		t.Errorf("err = %v, want address already in use", err)
+	}
+}
+
+func TestDispatch(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"serve", "-x"}, 2, "flag provided but not defined: -x"},
+		{[]string{"-read-max-bytes", "-1"}, 2, "statusd: -read-max-bytes must be positive"},
+		{[]string{"serve", "-h"}, 0, "-addr"},
+		{[]string{"validate", "-method", "GET", "-status", "404"}, 0, ""},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := dispatch(context.Background(), tc.args, strings.NewReader(""), &stdout, &stderr, false)
+		if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
+		}
+	}
+	// The serve verb really serves: cancel it and it exits cleanly.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- dispatch(ctx, []string{"serve", "-addr", "127.0.0.1:0"}, nil, io.Discard, io.Discard, false) }()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exit %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
 	}
 }

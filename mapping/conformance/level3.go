@@ -321,7 +321,8 @@ func (c *checker) checkRequiredHeaders() {
 
 // inScope reports whether a header rule applies to this exchange: its
 // methods and statuses match, and a rule without statuses applies to
-// success responses only.
+// success responses only, 304 left out (it revalidates a cached response
+// and carries only its validators and cache headers, RFC 9110 15.4.5).
 func (c *checker) inScope(h *statusdv1.HeaderRule) bool {
 	if len(h.GetMethods()) > 0 && !slices.Contains(h.GetMethods(), c.method) {
 		return false
@@ -329,7 +330,7 @@ func (c *checker) inScope(h *statusdv1.HeaderRule) bool {
 	if len(h.GetStatuses()) > 0 {
 		return slices.Contains(h.GetStatuses(), int32(c.status))
 	}
-	return c.success()
+	return c.success() && c.status != 304
 }
 
 // missingHeader reports a required header that is missing. If an RFC rule

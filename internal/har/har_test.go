@@ -1,0 +1,57 @@
+package har
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+func TestRead(t *testing.T) {
+	in := `{"log":{"version":"1.2","entries":[
+	 {"request":{"method":"GET","url":"/a","headers":[{"name":":path","value":"/a"},{"name":"Accept","value":"*/*"}],"bodySize":-1},
+	  "response":{"status":200,"headers":[{"name":"etag","value":"\"1\""}],"content":{"size":10},"bodySize":-1}},
+	 {"request":{"method":"GET","url":"/b","headers":[],"bodySize":0},
+	  "response":{"status":304,"headers":[],"content":{"size":512},"bodySize":-1}},
+	 {"request":{"method":"POST","url":"/c","headers":[],"bodySize":5},
+	  "response":{"status":201,"headers":[],"content":{"size":99},"bodySize":3}},
+	 {"request":{"method":"","url":"/d","headers":[]},"response":{"status":200,"headers":[],"content":{}}},
+	 {"request":{"method":"GET","url":"/e","headers":[]},"response":{"status":0,"headers":[],"content":{}}}
+	]}}`
+	entries, skipped, err := Read(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 3 || len(skipped) != 2 || skipped[0].Index != 3 || skipped[1].Index != 4 {
+		t.Fatalf("entries %d, skipped %+v", len(entries), skipped)
+	}
+	a := entries[0].Exchange
+	if len(a.GetRequestHeaders()) != 1 || a.GetRequestHeaders()[0].GetName() != "Accept" || a.GetResponseBodySize() != 10 || a.RequestBodySize != nil {
+		t.Errorf("entry 0: %v", a)
+	}
+	if b := entries[1].Exchange; b.ResponseBodySize != nil {
+		t.Errorf("304 took the cached content size: %v", b.GetResponseBodySize())
+	}
+	if c := entries[2].Exchange; c.GetResponseBodySize() != 3 || c.GetRequestBodySize() != 5 || entries[2].Index != 2 || c.GetTarget() != "/c" {
+		t.Errorf("entry 2: %v", c)
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	for in, want := range map[string]string{
+		"":              "not a HAR file",
+		"[]":            "not a HAR file",
+		`{"log": null}`: `no "log" object`,
+		`{"log": {"entries": [{"response": {"status": "x"}}]}}`: "not a HAR file",
+	} {
+		if _, _, err := Read(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Read(%q) = %v, want %q", in, err, want)
+		}
+	}
+	if _, _, err := Read(iotest.ErrReader(errors.New("boom"))); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("read error: %v", err)
+	}
+	if _, _, err := Read(strings.NewReader(strings.Repeat(" ", MaxBytes+1))); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("oversized: %v", err)
+	}
+}
