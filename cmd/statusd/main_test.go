@@ -180,8 +180,30 @@ func TestCurlExamples(t *testing.T) {
 	if get.HTTPStatus != 403 || get.ConnectCode != "failed_precondition" {
 		t.Errorf("GET failed_precondition on form: %+v", get)
 	}
+	// The README's Validate example.
+	out, err := exec.Command(curl, "-s", "-H", "content-type: application/json", base+"/statusd.v1.StatusService/Validate",
+		"-d", `{"exchange":{"method":"POST","target":"/orders/form","status":201,"responseHeaders":[{"name":"profile","value":"<https://level3.rest/profiles/form>"}],"responseBodySize":"7"}}`).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var validated struct {
+		Conforms bool `json:"conforms"`
+		Findings []struct {
+			Rule     string `json:"rule"`
+			Severity string `json:"severity"`
+		} `json:"findings"`
+		Profiles []string `json:"profiles"`
+	}
+	if err := json.Unmarshal(out, &validated); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if validated.Conforms || len(validated.Findings) != 2 || validated.Findings[0].Rule != "l3.form.post.location" ||
+		validated.Findings[1].Rule != "l3.body.empty" || validated.Findings[0].Severity != "SEVERITY_ERROR" ||
+		!slices.Equal(validated.Profiles, []string{"https://level3.rest/profiles/form"}) {
+		t.Errorf("Validate: %s", out)
+	}
 	// Bad input is a Connect error, not a 500.
-	out, _ := exec.Command(curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "content-type: application/json",
+	out, _ = exec.Command(curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "content-type: application/json",
 		"-d", `{"httpStatus":600}`, base+"/statusd.v1.StatusService/Lookup").Output()
 	if string(out) != "400" {
 		t.Errorf("status 600: HTTP %s, want 400", out)

@@ -348,7 +348,7 @@ func (c *checker) missingHeader(p *statusdv1.Profile, h *statusdv1.HeaderRule) {
 	}
 	msg := fmt.Sprintf("%s %s send %s on a %d response to %s", p.GetName(), verb, h.GetName(), c.status, c.method)
 	if note := h.GetNote(); note != "" {
-		msg += " (" + strings.TrimSuffix(note, ".") + ")"
+		msg += " (" + lowerFirst(strings.TrimSuffix(note, ".")) + ")"
 	}
 	f := Finding{Rule: id, Severity: sev, Citations: p.GetCitations(), Message: msg + "."}
 	for i, old := range c.findings {
@@ -360,4 +360,13 @@ func (c *checker) missingHeader(p *statusdv1.Profile, h *statusdv1.HeaderRule) {
 		}
 	}
 	c.add(f)
+}
+
+// lowerFirst lower-cases the first letter of a sentence that goes inside
+// another, unless it starts an acronym such as HEAD.
+func lowerFirst(s string) string {
+	if len(s) >= 2 && 'A' <= s[0] && s[0] <= 'Z' && !('A' <= s[1] && s[1] <= 'Z') {
+		return string(s[0]+'a'-'A') + s[1:]
+	}
+	return s
 }
