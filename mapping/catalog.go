@@ -5,7 +5,9 @@
 package mapping
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"slices"
@@ -47,6 +49,7 @@ var defaultCatalog = sync.OnceValue(func() *Catalog {
 // messages it returns are shared and must not be modified.
 type Catalog struct {
 	msg      *statusdv1.Catalog
+	hash     string
 	statuses [MaxStatus + 1]*statusdv1.HttpStatus
 	sorted   []*statusdv1.HttpStatus
 	profiles map[string]profileRef
@@ -66,6 +69,16 @@ func DefaultCatalog() *Catalog { return defaultCatalog() }
 // LoadCatalog reads a catalog in protobuf text or JSON format from r (at most
 // 16 MiB) and validates it.
 func LoadCatalog(r io.Reader) (*Catalog, error) {
+	msg, err := ReadCatalogMessage(r)
+	if err != nil {
+		return nil, err
+	}
+	return NewCatalog(msg)
+}
+
+// ReadCatalogMessage reads a catalog message in protobuf text or JSON format
+// from r (at most 16 MiB) without validating it, for Overlay.
+func ReadCatalogMessage(r io.Reader) (*statusdv1.Catalog, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxCatalogBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("catalog: read: %w", err)
@@ -73,21 +86,15 @@ func LoadCatalog(r io.Reader) (*Catalog, error) {
 	if len(data) > maxCatalogBytes {
 		return nil, fmt.Errorf("catalog: larger than %d bytes", maxCatalogBytes)
 	}
-	return ParseCatalog(data)
+	return ParseCatalogMessage(data)
 }
 
 // ParseCatalog parses a catalog in protobuf JSON format (if its first
 // non-blank byte is '{') or text format, and validates it.
 func ParseCatalog(data []byte) (*Catalog, error) {
-	msg := &statusdv1.Catalog{}
-	var err error
-	if trimmed := strings.TrimSpace(string(data)); strings.HasPrefix(trimmed, "{") {
-		err = protojson.Unmarshal(data, msg)
-	} else {
-		err = prototext.Unmarshal(data, msg)
-	}
+	msg, err := ParseCatalogMessage(data)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: parse: %w", err)
+		return nil, err
 	}
 	return NewCatalog(msg)
 }
@@ -103,7 +110,63 @@ func NewCatalog(msg *statusdv1.Catalog) (*Catalog, error) {
 	if err := c.indexStatuses(); err != nil {
 		return nil, err
 	}
+	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	c.hash = hex.EncodeToString(sum[:])
 	return c, nil
+}
+
+// Hash is the SHA-256 of the catalog's deterministic protobuf encoding, in
+// hex: equal catalogs have equal hashes, so it makes a cache validator.
+func (c *Catalog) Hash() string { return c.hash }
+
+// Overlay returns a catalog made of c with msg laid over it: a status of
+// msg replaces c's status with the same code, a profile replaces c's
+// profile with the same id, the rest is added, and msg's edition wins if it
+// has one. The result is validated as a whole, so an overlay may refer to
+// c's profiles.
+func (c *Catalog) Overlay(msg *statusdv1.Catalog) (*Catalog, error) {
+	merged := proto.CloneOf(c.msg)
+	if msg.GetEdition() != "" {
+		merged.Edition = msg.GetEdition()
+	}
+	for _, s := range msg.GetStatuses() {
+		i := slices.IndexFunc(merged.Statuses, func(old *statusdv1.HttpStatus) bool { return old.GetCode() == s.GetCode() })
+		if i >= 0 {
+			merged.Statuses[i] = s
+		} else {
+			merged.Statuses = append(merged.Statuses, s)
+		}
+	}
+	for _, p := range msg.GetProfiles() {
+		i := slices.IndexFunc(merged.Profiles, func(old *statusdv1.Profile) bool { return old.GetId() == p.GetId() })
+		if i >= 0 {
+			merged.Profiles[i] = p
+		} else {
+			merged.Profiles = append(merged.Profiles, p)
+		}
+	}
+	return NewCatalog(merged)
+}
+
+// ParseCatalogMessage parses a catalog message in protobuf JSON (if its first
+// non-blank byte is '{') or text format, without validating it: for
+// overlays, which are validated once laid over a base.
+func ParseCatalogMessage(data []byte) (*statusdv1.Catalog, error) {
+	msg := &statusdv1.Catalog{}
+	var err error
+	if trimmed := strings.TrimSpace(string(data)); strings.HasPrefix(trimmed, "{") {
+		err = protojson.Unmarshal(data, msg)
+	} else {
+		err = prototext.Unmarshal(data, msg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalog: parse: %w", err)
+	}
+	return msg, nil
 }
 
 // Proto returns the catalog message. It is shared: do not modify it.

@@ -440,3 +440,58 @@ func TestLoadCatalogFormats(t *testing.T) {
 		t.Errorf("oversized catalog: err = %v", err)
 	}
 }
+
+func TestCatalogOverlayAndHash(t *testing.T) {
+	base := DefaultCatalog()
+	if len(base.Hash()) != 64 {
+		t.Fatalf("hash %q", base.Hash())
+	}
+	again, err := ParseCatalog(defaultCatalogText)
+	if err != nil || again.Hash() != base.Hash() {
+		t.Fatalf("the same catalog hashed differently: %v", err)
+	}
+	overlay, err := ParseCatalogMessage([]byte(`
+edition: "acme-1"
+statuses { code: 422 reason: "Unprocessable Content" status_class: STATUS_CLASS_CLIENT_ERROR meaning: "ACME: the order is invalid." profiles: "acme-orders" }
+statuses { code: 499 reason: "Client Closed Request" status_class: STATUS_CLASS_CLIENT_ERROR meaning: "nginx: the client went away." }
+profiles { id: "acme-orders" uri: "https://acme.example/profiles/orders" name: "Orders" kind: PROFILE_KIND_RESOURCE mixins: "entity" }
+profiles { id: "form" uri: "https://level3.rest/profiles/form" name: "Form (ACME)" kind: PROFILE_KIND_CONTROL }
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := base.Overlay(overlay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Proto().GetEdition() != "acme-1" || merged.Hash() == base.Hash() {
+		t.Errorf("edition %q, hash unchanged: %v", merged.Proto().GetEdition(), merged.Hash() == base.Hash())
+	}
+	if s, _ := merged.Status(422); s.GetMeaning() != "ACME: the order is invalid." {
+		t.Errorf("422 not replaced: %q", s.GetMeaning())
+	}
+	if s, ok := merged.Status(499); !ok || s.GetReason() != "Client Closed Request" {
+		t.Error("499 not added")
+	}
+	if p, _, _ := merged.Profile("form"); p.GetName() != "Form (ACME)" {
+		t.Errorf("form not replaced: %q", p.GetName())
+	}
+	if _, _, ok := merged.Profile("https://acme.example/profiles/orders"); !ok {
+		t.Error("acme-orders not added")
+	}
+	if len(merged.Statuses()) != len(base.Statuses())+1 || len(merged.Profiles()) != len(base.Profiles())+1 {
+		t.Errorf("%d statuses, %d profiles", len(merged.Statuses()), len(merged.Profiles()))
+	}
+	// The base is untouched.
+	if s, _ := base.Status(422); s.GetMeaning() == "ACME: the order is invalid." {
+		t.Error("Overlay changed its base")
+	}
+	// A bad overlay is rejected naming the entry.
+	bad, _ := ParseCatalogMessage([]byte(`statuses { code: 418 reason: "x" status_class: STATUS_CLASS_CLIENT_ERROR profiles: "nope" }`))
+	if _, err := base.Overlay(bad); err == nil || !strings.Contains(err.Error(), `unknown profile "nope"`) {
+		t.Errorf("bad overlay: %v", err)
+	}
+	if _, err := ReadCatalogMessage(iotest.ErrReader(errors.New("gone"))); err == nil {
+		t.Error("read error lost")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/validate"
@@ -23,9 +24,11 @@ import (
 // unless WithStreamLimit says otherwise.
 const DefaultStreamLimit = 10000
 
-// Service implements statusd.v1.StatusService over a catalog.
+// Service implements statusd.v1.StatusService over a catalog that can be
+// swapped while it serves: each call reads the catalog once, so it sees one
+// consistent catalog, and reads take no lock.
 type Service struct {
-	catalog     *mapping.Catalog
+	catalog     atomic.Pointer[mapping.Catalog]
 	streamLimit int
 }
 
@@ -47,11 +50,35 @@ func WithStreamLimit(n int) Option {
 
 // New returns a Service that answers from catalog.
 func New(catalog *mapping.Catalog, opts ...Option) *Service {
-	s := &Service{catalog: catalog, streamLimit: DefaultStreamLimit}
+	s := &Service{streamLimit: DefaultStreamLimit}
+	s.catalog.Store(catalog)
 	for _, opt := range opts {
 		opt(s)
 	}
 	return s
+}
+
+// Catalog returns the catalog new calls are answered from.
+func (s *Service) Catalog() *mapping.Catalog { return s.catalog.Load() }
+
+// SetCatalog swaps the catalog: calls already running finish with the one
+// they started with.
+func (s *Service) SetCatalog(c *mapping.Catalog) { s.catalog.Store(c) }
+
+type catalogKey struct{}
+
+// withCatalog pins the catalog a request is answered from, so that the
+// cache validator the HTTP layer sends matches the answer.
+func withCatalog(ctx context.Context, c *mapping.Catalog) context.Context {
+	return context.WithValue(ctx, catalogKey{}, c)
+}
+
+// catalogFor returns the catalog pinned in ctx, or the current one.
+func (s *Service) catalogFor(ctx context.Context) *mapping.Catalog {
+	if c, ok := ctx.Value(catalogKey{}).(*mapping.Catalog); ok {
+		return c
+	}
+	return s.catalog.Load()
 }
 
 // NewHandler returns the path and HTTP handler of svc, with the protovalidate
@@ -63,20 +90,21 @@ func NewHandler(svc *Service, opts ...connect.HandlerOption) (string, http.Handl
 }
 
 // Lookup implements statusd.v1.StatusService.Lookup.
-func (s *Service) Lookup(_ context.Context, req *statusdv1.LookupRequest) (*statusdv1.LookupResponse, error) {
+func (s *Service) Lookup(ctx context.Context, req *statusdv1.LookupRequest) (*statusdv1.LookupResponse, error) {
+	cat := s.catalogFor(ctx)
 	dialect := req.GetDialect()
-	profiles, err := s.resolveProfiles("profiles", req.GetProfiles())
+	profiles, err := resolveProfiles(cat, "profiles", req.GetProfiles())
 	if err != nil {
 		return nil, err
 	}
-	ctx := mapping.Context{Method: req.GetMethod(), Profiles: profiles, Headers: req.GetRequestHeaders()}
+	mctx := mapping.Context{Method: req.GetMethod(), Profiles: profiles, Headers: req.GetRequestHeaders()}
 
 	var tr mapping.Translation
 	switch key := req.GetKey().(type) {
 	case *statusdv1.LookupRequest_HttpStatus:
-		tr, err = mapping.HTTPToCode(dialect, int(key.HttpStatus), ctx)
+		tr, err = mapping.HTTPToCode(dialect, int(key.HttpStatus), mctx)
 	case *statusdv1.LookupRequest_Code:
-		tr, err = mapping.CodeToHTTP(dialect, key.Code, ctx)
+		tr, err = mapping.CodeToHTTP(dialect, key.Code, mctx)
 	default:
 		// protovalidate rejects a request without a key before it gets here.
 		err = connect.NewError(connect.CodeInvalidArgument, errors.New("key: set http_status or code"))
@@ -96,7 +124,7 @@ func (s *Service) Lookup(_ context.Context, req *statusdv1.LookupRequest) (*stat
 		Citations:   tr.Citations,
 		Dialect:     tr.Dialect,
 	}
-	if entry, ok := s.catalog.Status(tr.HTTPStatus); ok {
+	if entry, ok := cat.Status(tr.HTTPStatus); ok {
 		res.Status = entry
 	}
 	for _, p := range profiles {
@@ -106,17 +134,18 @@ func (s *Service) Lookup(_ context.Context, req *statusdv1.LookupRequest) (*stat
 }
 
 // ListStatuses implements statusd.v1.StatusService.ListStatuses.
-func (s *Service) ListStatuses(_ context.Context, req *statusdv1.ListStatusesRequest) (*statusdv1.ListStatusesResponse, error) {
+func (s *Service) ListStatuses(ctx context.Context, req *statusdv1.ListStatusesRequest) (*statusdv1.ListStatusesResponse, error) {
+	cat := s.catalogFor(ctx)
 	var profile *statusdv1.Profile
 	if req.GetProfile() != "" {
-		ps, err := s.resolveProfiles("profile", []string{req.GetProfile()})
+		ps, err := resolveProfiles(cat, "profile", []string{req.GetProfile()})
 		if err != nil {
 			return nil, err
 		}
 		profile = ps[0]
 	}
 	res := &statusdv1.ListStatusesResponse{}
-	for _, st := range s.catalog.Statuses() {
+	for _, st := range cat.Statuses() {
 		if req.GetStatusClass() != statusdv1.StatusClass_STATUS_CLASS_UNSPECIFIED && st.GetStatusClass() != req.GetStatusClass() {
 			continue
 		}
@@ -148,9 +177,9 @@ func statusMapping(status int) *statusdv1.StatusMapping {
 }
 
 // ListProfiles implements statusd.v1.StatusService.ListProfiles.
-func (s *Service) ListProfiles(_ context.Context, req *statusdv1.ListProfilesRequest) (*statusdv1.ListProfilesResponse, error) {
+func (s *Service) ListProfiles(ctx context.Context, req *statusdv1.ListProfilesRequest) (*statusdv1.ListProfilesResponse, error) {
 	res := &statusdv1.ListProfilesResponse{}
-	for _, p := range s.catalog.Profiles() {
+	for _, p := range s.catalogFor(ctx).Profiles() {
 		switch {
 		case req.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_UNSPECIFIED:
 			if p.GetKind() != req.GetKind() {
@@ -165,8 +194,8 @@ func (s *Service) ListProfiles(_ context.Context, req *statusdv1.ListProfilesReq
 }
 
 // Validate implements statusd.v1.StatusService.Validate.
-func (s *Service) Validate(_ context.Context, req *statusdv1.ValidateRequest) (*statusdv1.ValidateResponse, error) {
-	return s.validate(req, "profiles")
+func (s *Service) Validate(ctx context.Context, req *statusdv1.ValidateRequest) (*statusdv1.ValidateResponse, error) {
+	return check(s.catalogFor(ctx), req, "profiles")
 }
 
 // ValidateStream implements statusd.v1.StatusService.ValidateStream: one
@@ -174,6 +203,7 @@ func (s *Service) Validate(_ context.Context, req *statusdv1.ValidateRequest) (*
 // answered before the next is read, so a client that stops reading holds
 // the stream back (HTTP/2 flow control) instead of filling memory.
 func (s *Service) ValidateStream(ctx context.Context, stream *connect.BidiStream[statusdv1.ValidateStreamRequest, statusdv1.ValidateStreamResponse]) error {
+	cat := s.catalogFor(ctx) // one catalog for the whole stream
 	for index := uint64(0); ; index++ {
 		req, err := stream.Receive()
 		if errors.Is(err, io.EOF) {
@@ -186,7 +216,7 @@ func (s *Service) ValidateStream(ctx context.Context, stream *connect.BidiStream
 			return connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
 				"stream limit of %d exchanges reached; open a new stream", s.streamLimit))
 		}
-		res, err := s.validate(req.GetRequest(), "request.profiles")
+		res, err := check(cat, req.GetRequest(), "request.profiles")
 		if err != nil {
 			return err
 		}
@@ -196,14 +226,14 @@ func (s *Service) ValidateStream(ctx context.Context, stream *connect.BidiStream
 	}
 }
 
-// validate checks one exchange; field names the profiles field in errors.
-func (s *Service) validate(req *statusdv1.ValidateRequest, field string) (*statusdv1.ValidateResponse, error) {
-	rep, err := conformance.Check(s.catalog, req.GetExchange(), req.GetProfiles())
+// check validates one exchange; field names the profiles field in errors.
+func check(cat *mapping.Catalog, req *statusdv1.ValidateRequest, field string) (*statusdv1.ValidateResponse, error) {
+	rep, err := conformance.Check(cat, req.GetExchange(), req.GetProfiles())
 	var unknown *conformance.UnknownProfileError
 	if errors.As(err, &unknown) {
 		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
 			"%s[%d]: unknown profile %q; use a short id (%s) or a level3.rest profile URI",
-			field, unknown.Index, unknown.ID, strings.Join(s.shortIDs(), ", ")))
+			field, unknown.Index, unknown.ID, strings.Join(shortIDs(cat), ", ")))
 	}
 	if err != nil {
 		return nil, err
@@ -223,13 +253,13 @@ func (s *Service) validate(req *statusdv1.ValidateRequest, field string) (*statu
 
 // resolveProfiles resolves profile identifiers, or fails with
 // invalid_argument naming the field and the accepted identifiers.
-func (s *Service) resolveProfiles(field string, ids []string) ([]*statusdv1.Profile, error) {
+func resolveProfiles(cat *mapping.Catalog, field string, ids []string) ([]*statusdv1.Profile, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	out := make([]*statusdv1.Profile, 0, len(ids))
 	for i, id := range ids {
-		p, _, ok := s.catalog.Profile(id)
+		p, _, ok := cat.Profile(id)
 		if !ok {
 			name := field
 			if field == "profiles" {
@@ -237,7 +267,7 @@ func (s *Service) resolveProfiles(field string, ids []string) ([]*statusdv1.Prof
 			}
 			return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
 				"%s: unknown profile %q; use a short id (%s) or a level3.rest profile URI",
-				name, id, strings.Join(s.shortIDs(), ", ")))
+				name, id, strings.Join(shortIDs(cat), ", ")))
 		}
 		out = append(out, p)
 	}
@@ -245,9 +275,9 @@ func (s *Service) resolveProfiles(field string, ids []string) ([]*statusdv1.Prof
 }
 
 // shortIDs lists the ids of the profiles and mixins, for error messages.
-func (s *Service) shortIDs() []string {
+func shortIDs(cat *mapping.Catalog) []string {
 	var ids []string
-	for _, p := range s.catalog.Profiles() {
+	for _, p := range cat.Profiles() {
 		if p.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
 			ids = append(ids, p.GetId())
 		}
