@@ -265,7 +265,9 @@ func TestDispatch(t *testing.T) {
 	// The serve verb really serves: cancel it and it exits cleanly.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- dispatch(ctx, []string{"serve", "-addr", "127.0.0.1:0"}, nil, io.Discard, io.Discard, false) }()
+	go func() {
+		done <- dispatch(ctx, []string{"serve", "-addr", "127.0.0.1:0"}, nil, io.Discard, io.Discard, false)
+	}()
 	time.Sleep(200 * time.Millisecond)
 	cancel()
 	select {

@@ -131,4 +131,3 @@ func codeName(c int) string {
 	}
 	return connect.Code(c).String()
 }
-

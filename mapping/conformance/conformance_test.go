@@ -124,7 +124,7 @@ func TestConformingExchanges(t *testing.T) {
 		{name: "Upload (upload/upload.puml): POST → 201 + location",
 			ex: exchange("POST", 201, []string{"content-length: 10", "content-type: text/plain"}, []string{pUpload, "location: /files/1", `etag: "a"`}, 0), conforms: true},
 		{name: "Entity cache-aware fetch on Data: 304 needs no content-type",
-			ex: exchange("GET", 304, []string{`if-none-match: "v1"`}, []string{"profile: <https://level3.rest/profiles/data>, <https://level3.rest/profiles/mixins/entity>", `etag: "v1"`}, -1),
+			ex:       exchange("GET", 304, []string{`if-none-match: "v1"`}, []string{"profile: <https://level3.rest/profiles/data>, <https://level3.rest/profiles/mixins/entity>", `etag: "v1"`}, -1),
 			conforms: true},
 		{name: "Entity cache-aware fetch (entity/fetch.puml): GET if-none-match → 304",
 			ex:       exchange("GET", 304, []string{`if-none-match: "v1"`}, []string{"profile: <https://level3.rest/profiles/info>, <https://level3.rest/profiles/mixins/entity>", `etag: "v1"`}, 0),
