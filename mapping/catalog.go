@@ -126,9 +126,20 @@ func (c *Catalog) Hash() string { return c.hash }
 // Overlay returns a catalog made of c with msg laid over it: a status of
 // msg replaces c's status with the same code, a profile replaces c's
 // profile with the same id, the rest is added, and msg's edition wins if it
-// has one. The result is validated as a whole, so an overlay may refer to
-// c's profiles.
+// has one. Each overlay entry is first checked on its own, with errors
+// naming it by its place in msg; then the result is validated as a whole,
+// so an overlay may refer to c's profiles.
 func (c *Catalog) Overlay(msg *statusdv1.Catalog) (*Catalog, error) {
+	for i, s := range msg.GetStatuses() {
+		if err := checkStatus(statusEntry(i, s), s); err != nil {
+			return nil, err
+		}
+	}
+	for i, p := range msg.GetProfiles() {
+		if err := checkProfile(profileEntry(i, p), p); err != nil {
+			return nil, err
+		}
+	}
 	merged := proto.CloneOf(c.msg)
 	if msg.GetEdition() != "" {
 		merged.Edition = msg.GetEdition()
@@ -209,17 +220,8 @@ func (c *Catalog) Profile(id string) (profile *statusdv1.Profile, legacy bool, o
 
 func (c *Catalog) indexProfiles() error {
 	for i, p := range c.msg.GetProfiles() {
-		entry := fmt.Sprintf("profiles[%d] (id %q)", i, p.GetId())
-		if p.GetId() == "" {
-			return catalogErr(entry, "missing id")
-		}
-		if p.GetUri() == "" {
-			return catalogErr(entry, "missing uri")
-		}
-		if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_UNSPECIFIED {
-			return catalogErr(entry, "missing kind")
-		}
-		if err := checkProfileStatuses(entry, p); err != nil {
+		entry := profileEntry(i, p)
+		if err := checkProfile(entry, p); err != nil {
 			return err
 		}
 		if err := c.addProfileKey(entry, p.GetId(), p, false); err != nil {
@@ -239,7 +241,7 @@ func (c *Catalog) indexProfiles() error {
 	}
 	// References are checked once every profile is known.
 	for i, p := range c.msg.GetProfiles() {
-		entry := fmt.Sprintf("profiles[%d] (id %q)", i, p.GetId())
+		entry := profileEntry(i, p)
 		for _, m := range p.GetMixins() {
 			ref, ok := c.profiles[m]
 			if !ok || ref.profile.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_MIXIN {
@@ -260,6 +262,43 @@ func (c *Catalog) addProfileKey(entry, key string, p *statusdv1.Profile, legacy 
 		return catalogErr(entry, fmt.Sprintf("identifier %q is already used by profile %q", key, prev.profile.GetId()))
 	}
 	c.profiles[key] = profileRef{profile: p, legacy: legacy}
+	return nil
+}
+
+func profileEntry(i int, p *statusdv1.Profile) string {
+	return fmt.Sprintf("profiles[%d] (id %q)", i, p.GetId())
+}
+
+func statusEntry(i int, s *statusdv1.HttpStatus) string {
+	return fmt.Sprintf("statuses[%d] (code %d)", i, s.GetCode())
+}
+
+// checkProfile checks what a profile entry must hold on its own.
+func checkProfile(entry string, p *statusdv1.Profile) error {
+	if p.GetId() == "" {
+		return catalogErr(entry, "missing id")
+	}
+	if p.GetUri() == "" {
+		return catalogErr(entry, "missing uri")
+	}
+	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_UNSPECIFIED {
+		return catalogErr(entry, "missing kind")
+	}
+	return checkProfileStatuses(entry, p)
+}
+
+// checkStatus checks what a status entry must hold on its own.
+func checkStatus(entry string, s *statusdv1.HttpStatus) error {
+	code := s.GetCode()
+	if code < MinStatus || code > MaxStatus {
+		return catalogErr(entry, fmt.Sprintf("status is outside %d-%d", MinStatus, MaxStatus))
+	}
+	if s.GetReason() == "" {
+		return catalogErr(entry, "missing reason")
+	}
+	if want := statusdv1.StatusClass(code / 100); s.GetStatusClass() != want {
+		return catalogErr(entry, fmt.Sprintf("status_class is %s, want %s", s.GetStatusClass(), want))
+	}
 	return nil
 }
 
@@ -292,18 +331,12 @@ func checkProfileStatuses(entry string, p *statusdv1.Profile) error {
 func (c *Catalog) indexStatuses() error {
 	for i, s := range c.msg.GetStatuses() {
 		code := s.GetCode()
-		entry := fmt.Sprintf("statuses[%d] (code %d)", i, code)
-		if code < MinStatus || code > MaxStatus {
-			return catalogErr(entry, fmt.Sprintf("status is outside %d-%d", MinStatus, MaxStatus))
+		entry := statusEntry(i, s)
+		if err := checkStatus(entry, s); err != nil {
+			return err
 		}
 		if c.statuses[code] != nil {
 			return catalogErr(entry, "duplicate status")
-		}
-		if s.GetReason() == "" {
-			return catalogErr(entry, "missing reason")
-		}
-		if want := statusdv1.StatusClass(code / 100); s.GetStatusClass() != want {
-			return catalogErr(entry, fmt.Sprintf("status_class is %s, want %s", s.GetStatusClass(), want))
 		}
 		for _, id := range s.GetProfiles() {
 			if _, ok := c.profiles[id]; !ok {

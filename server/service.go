@@ -83,9 +83,10 @@ func (s *Service) catalogFor(ctx context.Context) *mapping.Catalog {
 
 // NewHandler returns the path and HTTP handler of svc, with the protovalidate
 // rules of the protos enforced before any method runs, so that every client
-// language gets the same invalid_argument answers. opts are appended.
+// language gets the same invalid_argument answers. Interceptors in opts run
+// outside the validation, so they see rejected requests too.
 func NewHandler(svc *Service, opts ...connect.HandlerOption) (string, http.Handler) {
-	opts = append([]connect.HandlerOption{connect.WithInterceptors(validate.NewInterceptor())}, opts...)
+	opts = append(opts, connect.WithInterceptors(validate.NewInterceptor()))
 	return statusdv1connect.NewStatusServiceHandler(svc, opts...)
 }
 

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,37 +24,83 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// startStatusd runs statusd on a free loopback port and returns its base
-// URL; the server is stopped (and must exit cleanly) when the test ends.
-func startStatusd(t *testing.T, args ...string) string {
+// syncBuffer is a bytes.Buffer safe for the server's goroutines to write
+// while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// daemon is a statusd started by a test on a free loopback port.
+type daemon struct {
+	base   string // http://127.0.0.1:PORT
+	addr   string
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+	err    error
+}
+
+// stop sends the equivalent of SIGTERM and waits for run to return; later
+// calls return the same result.
+func (d *daemon) stop(t *testing.T) error {
+	t.Helper()
+	d.once.Do(func() {
+		d.cancel()
+		select {
+		case d.err = <-d.done:
+		case <-time.After(30 * time.Second):
+			d.err = errors.New("statusd did not shut down")
+		}
+	})
+	return d.err
+}
+
+// startDaemon runs statusd with args; the test's cleanup stops it (and
+// fails the test if it does not exit cleanly) unless the test stopped it.
+func startDaemon(t *testing.T, args ...string) *daemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	d := &daemon{logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	var logs bytes.Buffer
-	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), &logs, ready) }()
+	go func() { d.done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), d.logs, ready) }()
 	select {
 	case addr := <-ready:
+		d.addr = addr.String()
+		d.base = "http://" + d.addr
 		t.Cleanup(func() {
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Errorf("run returned %v", err)
-				}
-			case <-time.After(15 * time.Second):
-				t.Error("statusd did not shut down")
+			if err := d.stop(t); err != nil {
+				t.Errorf("run returned %v", err)
 			}
 		})
-		return "http://" + addr.String()
-	case err := <-done:
+		return d
+	case err := <-d.done:
 		cancel()
-		t.Fatalf("statusd exited early: %v\n%s", err, logs.String())
+		t.Fatalf("statusd exited early: %v\n%s", err, d.logs.String())
 	case <-time.After(10 * time.Second):
 		cancel()
 		t.Fatal("statusd did not start")
 	}
-	return ""
+	return nil
+}
+
+// startStatusd runs statusd and returns its base URL.
+func startStatusd(t *testing.T, args ...string) string {
+	t.Helper()
+	return startDaemon(t, args...).base
 }
 
 func h2cClient() *http.Client {
