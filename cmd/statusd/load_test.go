@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
+	"github.com/statusd/statusd/mapping"
+)
+
+const (
+	loadCalls       = 100_000
+	loadConcurrency = 256
+	goodReloads     = 50
+	badReloads      = 10
+	drainStreams    = 256
+)
+
+// reloadCount reads statusd_catalog_reloads_total{result} from /metrics.
+func reloadCount(t *testing.T, base, result string) int {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`statusd_catalog_reloads_total\{result="` + result + `"\} (\d+)`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no reload counter in\n%s", body)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
+}
+
+// TestLoadWithReloadsAndDrain is the acceptance run of the service: a
+// bounded load on loopback over every protocol while the catalog is
+// reloaded and bad catalogs are offered, then a shutdown with streams in
+// flight. It stops by itself and targets 127.0.0.1 only.
+func TestLoadWithReloadsAndDrain(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("a load test: not in -short or -race runs")
+	}
+	file := filepath.Join(t.TempDir(), "catalog.txtpb")
+	writeFile(t, file, overlay412("edition 0"))
+	d := startDaemon(t, "-catalog", file, "-access-log=false", "-shutdown-timeout", "20s")
+
+	h1 := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: loadConcurrency, MaxConnsPerHost: loadConcurrency}}
+	clients := []statusdv1connect.StatusServiceClient{
+		statusdv1connect.NewStatusServiceClient(h1, d.base),
+		statusdv1connect.NewStatusServiceClient(h1, d.base, connect.WithProtoJSON()),
+		statusdv1connect.NewStatusServiceClient(h1, d.base, connect.WithHTTPGet()),
+		statusdv1connect.NewStatusServiceClient(h2cClient(), d.base, connect.WithGRPC()),
+		statusdv1connect.NewStatusServiceClient(h1, d.base, connect.WithGRPCWeb()),
+	}
+	baseMeaning, _ := mapping.DefaultCatalog().Status(412)
+	valid := regexp.MustCompile(`^edition \d+$`)
+
+	var next, failed, wrong atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	loadDone := make(chan struct{})
+	start := time.Now()
+	for w := range loadConcurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := clients[w%len(clients)]
+			for next.Add(1) <= loadCalls {
+				res, err := client.Lookup(context.Background(), lookup412)
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				if m := res.GetStatus().GetMeaning(); !valid.MatchString(m) && m != baseMeaning.GetMeaning() {
+					wrong.Add(1)
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(loadDone) }()
+
+	// 60 reloads during the load: every sixth offers a bad catalog. Each
+	// waits for the counter, so none is lost to signal coalescing.
+	good, bad := 0, 0
+	for i := 1; good < goodReloads || bad < badReloads; i++ {
+		result := "ok"
+		if i%6 == 0 && bad < badReloads {
+			writeFile(t, file, overlay412("BAD")+"statuses { code: 700 reason: \"x\" }\n")
+			result, bad = "error", bad+1
+		} else {
+			writeFile(t, file, overlay412(fmt.Sprintf("edition %d", i)))
+			good++
+		}
+		before := reloadCount(t, d.base, result)
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "reload "+strconv.Itoa(i), func() bool { return reloadCount(t, d.base, result) > before })
+	}
+	select {
+	case <-loadDone:
+		t.Logf("the load finished before the reloads; reloads may not have overlapped it")
+	default:
+	}
+	<-loadDone
+	elapsed := time.Since(start)
+	t.Logf("%d calls, %d concurrent, 5 protocols, %d + %d reloads: %v (%.0f calls/s)",
+		loadCalls, loadConcurrency, goodReloads, badReloads, elapsed.Round(time.Millisecond), float64(loadCalls)/elapsed.Seconds())
+	if failed.Load() != 0 || wrong.Load() != 0 {
+		t.Fatalf("%d failed calls (first: %v), %d answers from no valid catalog", failed.Load(), firstErr.Load(), wrong.Load())
+	}
+
+	// Now SIGTERM with streams in flight: every stream completes.
+	const perStream = 20
+	var received, streamErrs atomic.Int64
+	var started sync.WaitGroup
+	var streams sync.WaitGroup
+	transports := make([]*http.Client, 4)
+	for i := range transports {
+		transports[i] = h2cClient()
+	}
+	for s := range drainStreams {
+		started.Add(1)
+		streams.Add(1)
+		go func() {
+			defer streams.Done()
+			client := statusdv1connect.NewStatusServiceClient(transports[s%len(transports)], d.base, connect.WithGRPC())
+			stream, err := client.ValidateStream(context.Background())
+			if err != nil {
+				streamErrs.Add(1)
+				started.Done()
+				return
+			}
+			ex := &statusdv1.ValidateStreamRequest{Request: &statusdv1.ValidateRequest{Exchange: &statusdv1.Exchange{Method: "GET", Status: 200}}}
+			for i := range perStream {
+				if err := stream.Send(ex); err != nil {
+					streamErrs.Add(1)
+					break
+				}
+				if _, err := stream.Receive(); err != nil {
+					streamErrs.Add(1)
+					break
+				}
+				received.Add(1)
+				if i == 0 {
+					started.Done()
+				}
+				time.Sleep(25 * time.Millisecond)
+			}
+			_ = stream.CloseRequest()
+			if _, err := stream.Receive(); !errors.Is(err, io.EOF) {
+				streamErrs.Add(1)
+			}
+			_ = stream.CloseResponse()
+		}()
+	}
+	started.Wait()
+	if err := d.stop(t); err != nil {
+		t.Errorf("run returned %v", err)
+	}
+	streams.Wait()
+	if streamErrs.Load() != 0 || received.Load() != drainStreams*perStream {
+		t.Errorf("drain: %d stream errors, %d of %d results", streamErrs.Load(), received.Load(), drainStreams*perStream)
+	}
+	if !strings.Contains(d.logs.String(), "statusd stopped") {
+		t.Errorf("no clean stop in the log:\n%s", d.logs.String())
+	}
+}
