@@ -16,17 +16,17 @@ import (
 // hash, and a request whose if-none-match holds that etag gets 304 without
 // running the method. The catalog is pinned for the request, so the etag
 // always describes the answer, even while the catalog is being swapped.
-// Other requests only get the pinned catalog.
+// Other requests pass through untouched (each call reads the catalog once).
 func (s *Service) Cacheable(next http.Handler, maxAge time.Duration) http.Handler {
 	cacheControl := "public, max-age=" + strconv.Itoa(int(maxAge/time.Second))
 	prefix := "/" + statusdv1connect.StatusServiceName + "/"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cat := s.Catalog()
-		r = r.WithContext(withCatalog(r.Context(), cat))
 		if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, prefix) {
 			next.ServeHTTP(w, r)
 			return
 		}
+		cat := s.Catalog()
+		r = r.WithContext(withCatalog(r.Context(), cat))
 		etag := `"` + cat.Hash()[:32] + `"`
 		if matches(r.Header.Values("If-None-Match"), etag) {
 			w.Header().Set("Etag", etag)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	_ "expvar" // /debug/vars for -debug-addr
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // /debug/pprof for -debug-addr
 	"os"
 	"os/signal"
 	"strings"
@@ -47,6 +49,7 @@ type config struct {
 	shutdownTimeout      time.Duration
 	drainDelay           time.Duration
 	tlsCert, tlsKey      string
+	debugAddr            string
 }
 
 // envName is the environment variable that stands for a flag.
@@ -97,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "how long health reports NOT_SERVING before the listener closes, so load balancers can stop sending")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serves HTTPS with HTTP/2 by ALPN")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.StringVar(&cfg.debugAddr, "debug-addr", "", "serve net/http/pprof and expvar (/debug/vars) on this separate `address`, such as 127.0.0.1:6060 (empty: off)")
 	if err := withEnv(fs); err != nil {
 		return cfg, err
 	}
@@ -193,6 +197,14 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
+	}
+	if cfg.debugAddr != "" {
+		stopDebug, err := serveDebug(cfg.debugAddr, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopDebug()
 	}
 	logger.Info("statusd listening", "addr", ln.Addr().String(), "tls", cfg.tlsCert != "",
 		"catalog", catalog.Proto().GetEdition(), "catalog_hash", catalog.Hash()[:12])
@@ -323,4 +335,18 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 		}).Handler(handler)
 	}
 	return handler
+}
+
+// serveDebug serves the profiling and runtime endpoints that net/http/pprof
+// and expvar register on http.DefaultServeMux, on their own listener so
+// that they are never exposed on the API port.
+func serveDebug(addr string, logger *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("-debug-addr: %w", err)
+	}
+	srv := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	logger.Info("debug endpoints listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

@@ -64,7 +64,7 @@ func TestFlagsFromEnvironment(t *testing.T) {
 	}
 	for _, name := range []string{"addr", "catalog", "watch", "cors-origins", "log-format", "access-log", "read-max-bytes",
 		"read-header-timeout", "read-timeout", "idle-timeout", "max-header-bytes", "max-concurrent-streams",
-		"compress-min-bytes", "cache-max-age", "stream-limit", "shutdown-timeout", "drain-delay", "tls-cert", "tls-key"} {
+		"compress-min-bytes", "cache-max-age", "stream-limit", "shutdown-timeout", "drain-delay", "tls-cert", "tls-key", "debug-addr"} {
 		if !strings.Contains(help.String(), "-"+name) || !strings.Contains(help.String(), envName(name)) {
 			t.Errorf("help lacks -%s or %s", name, envName(name))
 		}
@@ -480,5 +480,43 @@ func TestTools(t *testing.T) {
 	if out := tool("buf", "curl", "--protocol", "connect", "--data", `{"code":"CODE_ABORTED","profiles":["data","entity"],"requestHeaders":[{"name":"if-match","value":"\"v1\""}]}`,
 		d.base+"/statusd.v1.StatusService/Lookup"); !strings.Contains(out, `"httpStatus": 412`) {
 		t.Errorf("buf curl Lookup:\n%s", out)
+	}
+}
+
+func TestDebugEndpoints(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	debugAddr := ln.Addr().String()
+	ln.Close()
+	d := startDaemon(t, "-debug-addr", debugAddr)
+	resp, err := http.Get("http://" + debugAddr + "/debug/vars")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vars struct {
+		Memstats struct{ Mallocs uint64 } `json:"memstats"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&vars)
+	resp.Body.Close()
+	if err != nil || vars.Memstats.Mallocs == 0 {
+		t.Errorf("/debug/vars: %v %+v", err, vars)
+	}
+	// Not on the API port.
+	resp, err = http.Get(d.base + "/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("pprof on the API port: %d", resp.StatusCode)
+	}
+	// A taken debug address fails at start.
+	taken, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer taken.Close()
+	if err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-debug-addr", taken.Addr().String()}, io.Discard, nil); err == nil ||
+		!strings.Contains(err.Error(), "-debug-addr") {
+		t.Errorf("taken debug address: %v", err)
 	}
 }
