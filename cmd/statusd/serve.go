@@ -24,6 +24,7 @@ import (
 	"connectrpc.com/grpcreflect"
 	"github.com/rs/cors"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
+	"github.com/statusd/statusd/gen/statusd/v1/statusdv1openapi"
 	"github.com/statusd/statusd/internal/observe"
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/server"
@@ -295,13 +296,20 @@ func watchCatalog(cfg config, svc *server.Service, metrics *observe.Metrics, log
 	return func() { close(done) }
 }
 
-// stamp summarises a file's state for change detection.
+// stamp summarises a file's state for change detection: size, modification
+// time and, where the system has one, the inode, because file times are
+// only as fine as the kernel's clock tick and a file replaced by rename
+// (as editors and config tools do) gets a new inode.
 func stamp(file string) string {
 	fi, err := os.Stat(file)
 	if err != nil {
 		return "missing"
 	}
-	return fmt.Sprint(fi.Size(), fi.ModTime().UnixNano())
+	var ino uint64
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		ino = st.Ino
+	}
+	return fmt.Sprint(fi.Size(), fi.ModTime().UnixNano(), ino)
 }
 
 // newHandler routes StatusService, health, reflection and /metrics, with
@@ -320,6 +328,10 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 	reflector := grpcreflect.NewStaticReflector(statusdv1connect.StatusServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, observed))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, observed))
+	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(statusdv1openapi.YAML)
+	})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		_ = metrics.WritePrometheus(w)

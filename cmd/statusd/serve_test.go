@@ -520,3 +520,17 @@ func TestDebugEndpoints(t *testing.T) {
 		t.Errorf("taken debug address: %v", err)
 	}
 }
+
+func TestOpenAPIServed(t *testing.T) {
+	d := startDaemon(t)
+	resp, err := http.Get(d.base + "/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/yaml" ||
+		!strings.Contains(string(body), `"/statusd.v1.StatusService/Validate":`) {
+		t.Errorf("/openapi.yaml: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
