@@ -157,12 +157,6 @@ func start(name string, args []string, ready func(addr string) error) (*process,
 	}
 }
 
-func h2c() *http.Client {
-	tr := &http.Transport{Protocols: new(http.Protocols)}
-	tr.Protocols.SetUnencryptedHTTP2(true)
-	return &http.Client{Transport: tr}
-}
-
 // healthy is statusd's readiness: a successful gRPC health check over
 // Connect JSON.
 func healthy(addr string) error {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/internal/loopback"
 	"github.com/twitchtv/twirp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -176,15 +176,11 @@ func TestTwirpAgreesWithTwirp(t *testing.T) {
 // HTTPStatusConvTab) against a real grpc-go client that receives each status
 // without grpc-status from an h2c server on loopback.
 func TestGRPCGoAgreesWithGRPCGo(t *testing.T) {
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := loopback.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := strconv.Atoi(r.Header.Get("x-status"))
 		w.Header().Set("content-type", "text/plain")
 		w.WriteHeader(s)
 	}))
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	defer srv.Close()
 	conn, err := grpc.NewClient(strings.TrimPrefix(srv.URL, "http://"), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)

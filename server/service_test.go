@@ -11,6 +11,7 @@ import (
 	"connectrpc.com/connect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
+	"github.com/statusd/statusd/internal/loopback"
 	"github.com/statusd/statusd/mapping"
 	"google.golang.org/protobuf/proto"
 )
@@ -21,21 +22,10 @@ func startServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle(NewHandler(New(mapping.DefaultCatalog())))
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetHTTP1(true)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv
+	return loopback.Serve(t, mux)
 }
 
-// h2cClient speaks cleartext HTTP/2 with prior knowledge, as gRPC needs.
-func h2cClient() *http.Client {
-	tr := &http.Transport{Protocols: new(http.Protocols)}
-	tr.Protocols.SetUnencryptedHTTP2(true)
-	return &http.Client{Transport: tr}
-}
+var h2cClient = loopback.H2CClient
 
 // clients returns a client for every protocol and codec statusd serves.
 func clients(t *testing.T, srv *httptest.Server) map[string]statusdv1connect.StatusServiceClient {

@@ -13,6 +13,7 @@ import (
 	"connectrpc.com/connect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
+	"github.com/statusd/statusd/internal/loopback"
 	"github.com/statusd/statusd/mapping"
 )
 
@@ -101,12 +102,7 @@ func TestValidateStream(t *testing.T) {
 func TestValidateStreamLimitsAndErrors(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle(NewHandler(New(mapping.DefaultCatalog(), WithStreamLimit(3))))
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetHTTP1(true)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	defer srv.Close()
+	srv := loopback.Serve(t, mux)
 	ok := &statusdv1.ValidateStreamRequest{Request: &statusdv1.ValidateRequest{Exchange: &statusdv1.Exchange{Method: "GET", Status: 200}}}
 
 	run := func(reqs ...*statusdv1.ValidateStreamRequest) (int, error) {

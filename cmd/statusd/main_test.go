@@ -21,6 +21,7 @@ import (
 	"connectrpc.com/grpcreflect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
+	"github.com/statusd/statusd/internal/loopback"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -103,11 +104,7 @@ func startStatusd(t *testing.T, args ...string) string {
 	return startDaemon(t, args...).base
 }
 
-func h2cClient() *http.Client {
-	tr := &http.Transport{Protocols: new(http.Protocols)}
-	tr.Protocols.SetUnencryptedHTTP2(true)
-	return &http.Client{Transport: tr}
-}
+var h2cClient = loopback.H2CClient
 
 func TestServesEveryProtocol(t *testing.T) {
 	base := startStatusd(t)

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -171,21 +172,13 @@ func (c *checker) checkSuccessStatus() {
 	}
 	var owner *statusdv1.Profile
 	expected, conditional := 0, false
-	for _, p := range c.applied() {
-		if !c.ruling(p) {
-			continue
+	for p, o := range c.outcomes() {
+		if slices.Contains(o.GetStatuses(), int32(c.status)) {
+			return
 		}
-		for _, o := range p.GetOutcomes() {
-			if o.GetMethod() != c.method || !c.matches(o) {
-				continue
-			}
-			if slices.Contains(o.GetStatuses(), int32(c.status)) {
-				return
-			}
-			isCond := len(o.GetWhenRequestHas()) > 0
-			if owner == nil || (isCond && !conditional) {
-				owner, expected, conditional = p, int(o.GetStatuses()[0]), isCond
-			}
+		isCond := len(o.GetWhenRequestHas()) > 0
+		if owner == nil || (isCond && !conditional) {
+			owner, expected, conditional = p, int(o.GetStatuses()[0]), isCond
 		}
 	}
 	if owner == nil {
@@ -201,21 +194,30 @@ func (c *checker) checkSuccessStatus() {
 	})
 }
 
+// outcomes yields the outcomes of the ruling profiles for the request's
+// method whose conditions the request meets, with their profile.
+func (c *checker) outcomes() iter.Seq2[*statusdv1.Profile, *statusdv1.MethodOutcome] {
+	return func(yield func(*statusdv1.Profile, *statusdv1.MethodOutcome) bool) {
+		for _, p := range c.applied() {
+			if !c.ruling(p) {
+				continue
+			}
+			for _, o := range p.GetOutcomes() {
+				if o.GetMethod() == c.method && c.matches(o) && !yield(p, o) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // outcomeList names the success statuses the profiles allow for the method.
 func (c *checker) outcomeList() string {
 	var all []string
-	for _, p := range c.applied() {
-		if !c.ruling(p) {
-			continue
-		}
-		for _, o := range p.GetOutcomes() {
-			if o.GetMethod() != c.method || !c.matches(o) {
-				continue
-			}
-			for _, s := range o.GetStatuses() {
-				if v := fmt.Sprint(s); !slices.Contains(all, v) {
-					all = append(all, v)
-				}
+	for _, o := range c.outcomes() {
+		for _, s := range o.GetStatuses() {
+			if v := fmt.Sprint(s); !slices.Contains(all, v) {
+				all = append(all, v)
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"connectrpc.com/connect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/internal/loopback"
 	"github.com/statusd/statusd/mapping"
 )
 
@@ -49,20 +50,10 @@ func startConnect(t *testing.T, h handlerFunc, wrap func(http.Handler) http.Hand
 	if wrap != nil {
 		handler = wrap(mux)
 	}
-	srv := httptest.NewUnstartedServer(handler)
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetHTTP1(true)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv
+	return loopback.Serve(t, handler)
 }
 
-func h2c() *http.Client {
-	tr := &http.Transport{Protocols: new(http.Protocols)}
-	tr.Protocols.SetUnencryptedHTTP2(true)
-	return &http.Client{Transport: tr}
-}
+var h2c = loopback.H2CClient
 
 // protocols are the three wire protocols with connect-go clients.
 var protocols = map[string][]connect.ClientOption{
