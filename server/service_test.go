@@ -339,3 +339,28 @@ func TestListProfiles(t *testing.T) {
 		t.Errorf("pattern roles by kind: %d, %v; want 30", len(res.GetProfiles()), err)
 	}
 }
+
+// TestServiceWithoutInterceptor drives the checks Service keeps for callers
+// that use it as a library, without the protovalidate interceptor (the
+// validate CLI validates first; the bench's grpc-go peer does not).
+func TestServiceWithoutInterceptor(t *testing.T) {
+	svc := New(mapping.DefaultCatalog())
+	ctx := context.Background()
+	for _, tc := range []struct {
+		req  *statusdv1.LookupRequest
+		want string
+	}{
+		{&statusdv1.LookupRequest{}, "key: set http_status or code"},
+		{&statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_Code{Code: 5}, Dialect: 42}, "dialect: mapping: unsupported dialect: 42"},
+	} {
+		_, err := svc.Lookup(ctx, tc.req)
+		if connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want invalid_argument %q", tc.req, err, tc.want)
+		}
+	}
+	// A status outside 100-599 still gets a defined answer (no catalog entry).
+	res, err := svc.Lookup(ctx, &statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 700}})
+	if err != nil || res.GetCode() != statusdv1.Code_CODE_UNKNOWN || res.GetStatus() != nil {
+		t.Errorf("700: %v %v", res, err)
+	}
+}
