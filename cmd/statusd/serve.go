@@ -164,6 +164,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 	}
 	logger := slog.New(logHandler)
 
+	// The file's stamp is taken before it is read, so a change made while
+	// it is being read is seen by -watch.
+	catalogStamp := stamp(cfg.catalogFile)
 	catalog, err := loadCatalog(cfg.catalogFile)
 	if err != nil {
 		return err
@@ -224,7 +227,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 	reloads := make(chan os.Signal, 1)
 	signal.Notify(reloads, syscall.SIGHUP)
 	defer signal.Stop(reloads)
-	stopWatch := watchCatalog(cfg, svc, metrics, logger)
+	stopWatch := watchCatalog(cfg, catalogStamp, svc, metrics, logger)
 	defer stopWatch()
 
 	for {
@@ -270,9 +273,9 @@ func reloadCatalog(file string, svc *server.Service, metrics *observe.Metrics, l
 	logger.Info("catalog reloaded", "file", file, "edition", c.Proto().GetEdition(), "catalog_hash", c.Hash()[:12])
 }
 
-// watchCatalog reloads the catalog when its file changes (size or
-// modification time), if -watch is set. It returns a function that stops it.
-func watchCatalog(cfg config, svc *server.Service, metrics *observe.Metrics, logger *slog.Logger) func() {
+// watchCatalog reloads the catalog when its file's stamp changes from last,
+// if -watch is set. It returns a function that stops it.
+func watchCatalog(cfg config, last string, svc *server.Service, metrics *observe.Metrics, logger *slog.Logger) func() {
 	if cfg.watch <= 0 {
 		return func() {}
 	}
@@ -280,7 +283,6 @@ func watchCatalog(cfg config, svc *server.Service, metrics *observe.Metrics, log
 	go func() {
 		ticker := time.NewTicker(cfg.watch)
 		defer ticker.Stop()
-		last := stamp(cfg.catalogFile)
 		for {
 			select {
 			case <-done:
