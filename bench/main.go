@@ -61,7 +61,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -concurrency, -duration and -max-calls must be positive")
 		os.Exit(2)
 	}
-	if err := benchmark(*duration, *concurrency, *maxCalls, *cpuProfile, *profileTarget); err != nil {
+	if err := benchmark(os.Stdout, *duration, *concurrency, *maxCalls, *cpuProfile, *profileTarget); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -261,7 +261,7 @@ func load(p *process, target string, duration time.Duration, concurrency, maxCal
 	return r, nil
 }
 
-func benchmark(duration time.Duration, concurrency, maxCalls int, cpuProfile, profileTarget string) error {
+func benchmark(out io.Writer, duration time.Duration, concurrency, maxCalls int, cpuProfile, profileTarget string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -272,10 +272,15 @@ func benchmark(duration time.Duration, concurrency, maxCalls int, cpuProfile, pr
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "statusd")
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return fmt.Errorf("finding the module root: %w", err)
+	}
 	build := exec.Command("go", "build", "-o", bin, "./cmd/statusd")
+	build.Dir = strings.TrimSpace(string(root))
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
-		return fmt.Errorf("building statusd (run from the repository root): %w", err)
+		return fmt.Errorf("building statusd: %w", err)
 	}
 
 	h1 := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}}
@@ -374,7 +379,7 @@ func benchmark(duration time.Duration, concurrency, maxCalls int, cpuProfile, pr
 			results[i].ratio, results[i].ratioAgains = results[i].rps()/ceilingRPS, "ceiling"
 		}
 	}
-	printTable(os.Stdout, results, duration, concurrency)
+	printTable(out, results, duration, concurrency)
 	return nil
 }
 
