@@ -38,7 +38,7 @@ func TestBenchmarkSmoke(t *testing.T) {
 	}
 	table := out.String()
 	for _, want := range []string{"| ceiling: net/http", "| statusd Connect JSON POST", "| statusd Connect JSON GET",
-		"| statusd Connect binary", "| statusd gRPC (h2c)", "| peer: grpc-go server", "× ceiling", "× grpc-go",
+		"| statusd Connect binary", "| statusd gRPC (h2c)", "| statusd gRPC on -grpc-addr", "| peer: grpc-go server", "× ceiling", "× grpc-go",
 		"| statusd | ", "| ceiling | ", "| peer | "} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
@@ -55,7 +55,7 @@ func TestBenchmarkSmoke(t *testing.T) {
 			t.Errorf("failed calls: %s", line)
 		}
 	}
-	if rows != 6 {
-		t.Errorf("%d target rows, want 6:\n%s", rows, table)
+	if rows != 7 {
+		t.Errorf("%d target rows, want 7:\n%s", rows, table)
 	}
 }

@@ -304,7 +304,11 @@ func benchmark(out io.Writer, duration time.Duration, concurrency, maxCalls int,
 		}
 	}
 
-	statusd, err := start("statusd", []string{bin, "-access-log=false"}, healthy)
+	grpcAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	statusd, err := start("statusd", []string{bin, "-access-log=false", "-grpc-addr", grpcAddr}, healthy)
 	if err != nil {
 		return err
 	}
@@ -332,6 +336,11 @@ func benchmark(out io.Writer, duration time.Duration, concurrency, maxCalls int,
 		return err
 	}
 	defer statusdConn.Close()
+	statusdGRPCConn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer statusdGRPCConn.Close()
 	peerConn, err := grpc.NewClient(peer.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return err
@@ -350,6 +359,7 @@ func benchmark(out io.Writer, duration time.Duration, concurrency, maxCalls int,
 		{statusd, "statusd Connect JSON GET (HTTP/1.1)", connectCall(statusdv1connect.NewStatusServiceClient(h1, base(statusd), connect.WithProtoJSON(), connect.WithHTTPGet()))},
 		{statusd, "statusd Connect binary (HTTP/1.1)", connectCall(statusdv1connect.NewStatusServiceClient(h1, base(statusd)))},
 		{statusd, "statusd gRPC (h2c), grpc-go client", grpcCall(statusdConn)},
+		{statusd, "statusd gRPC on -grpc-addr (grpc-go transport), grpc-go client", grpcCall(statusdGRPCConn)},
 		{peer, "peer: grpc-go server, grpc-go client", grpcCall(peerConn)},
 	}
 	var results []result

@@ -58,6 +58,9 @@ func New(catalog *mapping.Catalog, opts ...Option) *Service {
 	return s
 }
 
+// StreamLimit is the number of exchanges one ValidateStream takes.
+func (s *Service) StreamLimit() int { return s.streamLimit }
+
 // Catalog returns the catalog new calls are answered from.
 func (s *Service) Catalog() *mapping.Catalog { return s.catalog.Load() }
 

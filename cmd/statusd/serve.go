@@ -25,9 +25,11 @@ import (
 	"github.com/rs/cors"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1openapi"
+	"github.com/statusd/statusd/internal/grpcserve"
 	"github.com/statusd/statusd/internal/observe"
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/server"
+	"google.golang.org/grpc"
 )
 
 // config is what the serve flags set.
@@ -51,6 +53,7 @@ type config struct {
 	drainDelay           time.Duration
 	tlsCert, tlsKey      string
 	debugAddr            string
+	grpcAddr             string
 }
 
 // envName is the environment variable that stands for a flag.
@@ -101,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "how long health reports NOT_SERVING before the listener closes, so load balancers can stop sending")
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serves HTTPS with HTTP/2 by ALPN")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.StringVar(&cfg.grpcAddr, "grpc-addr", "", "also serve gRPC (cleartext HTTP/2) with grpc-go's transport on this `address`, for gRPC clients that need its throughput (empty: off)")
 	fs.StringVar(&cfg.debugAddr, "debug-addr", "", "serve net/http/pprof and expvar (/debug/vars) on this separate `address`, such as 127.0.0.1:6060 (empty: off)")
 	if err := withEnv(fs); err != nil {
 		return cfg, err
@@ -215,6 +219,23 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 	if ready != nil {
 		ready <- ln.Addr()
 	}
+	var grpcServer *grpcserve.Server
+	grpcServed := make(chan error, 1)
+	if cfg.grpcAddr != "" {
+		gln, err := net.Listen("tcp", cfg.grpcAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("-grpc-addr: %w", err)
+		}
+		accessLog := logger
+		if !cfg.accessLog {
+			accessLog = nil
+		}
+		grpcServer = grpcserve.New(svc, metrics, accessLog, grpc.MaxRecvMsgSize(cfg.readMaxBytes),
+			grpc.MaxConcurrentStreams(uint32(cfg.maxConcurrentStreams)))
+		logger.Info("statusd gRPC (grpc-go) listening", "addr", gln.Addr().String())
+		go func() { grpcServed <- grpcServer.Serve(gln) }()
+	}
 	served := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {
@@ -244,9 +265,24 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 	logger.Info("statusd shutting down", "drain_delay", cfg.drainDelay, "timeout", cfg.shutdownTimeout)
 	checker.SetStatus(statusdv1connect.StatusServiceName, grpchealth.StatusNotServing)
 	checker.SetStatus("", grpchealth.StatusNotServing)
+	if grpcServer != nil {
+		grpcServer.Drain()
+	}
 	time.Sleep(cfg.drainDelay)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
+	if grpcServer != nil {
+		stopped := make(chan struct{})
+		go func() { grpcServer.GracefulStop(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-shutdownCtx.Done():
+			grpcServer.Stop()
+		}
+		if err := <-grpcServed; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+			return fmt.Errorf("grpc: %w", err)
+		}
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		_ = srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
