@@ -35,7 +35,7 @@ func freeLoopbackAddr(t *testing.T) string {
 // Connect port, streams, health, reflection, metrics and access log.
 func TestGRPCAddr(t *testing.T) {
 	grpcAddr := freeLoopbackAddr(t)
-	d := startDaemon(t, "-grpc-addr", grpcAddr, "-log-format", "json", "-drain-delay", "500ms")
+	d := startDaemon(t, "-grpc-addr", grpcAddr, "-log-format", "json", "-drain-delay", "1s")
 	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
