@@ -214,11 +214,6 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 		}
 		defer stopDebug()
 	}
-	logger.Info("statusd listening", "addr", ln.Addr().String(), "tls", cfg.tlsCert != "",
-		"catalog", catalog.Proto().GetEdition(), "catalog_hash", catalog.Hash()[:12])
-	if ready != nil {
-		ready <- ln.Addr()
-	}
 	var grpcServer *grpcserve.Server
 	grpcServed := make(chan error, 1)
 	if cfg.grpcAddr != "" {
@@ -236,6 +231,15 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 		logger.Info("statusd gRPC (grpc-go) listening", "addr", gln.Addr().String())
 		go func() { grpcServed <- grpcServer.Serve(gln) }()
 	}
+	// Ready only once every listener is open and SIGHUP is handled.
+	reloads := make(chan os.Signal, 1)
+	signal.Notify(reloads, syscall.SIGHUP)
+	defer signal.Stop(reloads)
+	logger.Info("statusd listening", "addr", ln.Addr().String(), "tls", cfg.tlsCert != "",
+		"catalog", catalog.Proto().GetEdition(), "catalog_hash", catalog.Hash()[:12])
+	if ready != nil {
+		ready <- ln.Addr()
+	}
 	served := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {
@@ -245,9 +249,6 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 		}
 	}()
 
-	reloads := make(chan os.Signal, 1)
-	signal.Notify(reloads, syscall.SIGHUP)
-	defer signal.Stop(reloads)
 	stopWatch := watchCatalog(cfg, catalogStamp, svc, metrics, logger)
 	defer stopWatch()
 
