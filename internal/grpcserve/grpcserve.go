@@ -204,20 +204,9 @@ func (o *observer) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServer
 }
 
 func (o *observer) record(ctx context.Context, method string, err error, d time.Duration) {
-	code := connect.Code(grpcstatus.Code(err))
-	if o.m != nil {
-		o.m.Observe(method, code, d)
+	addr := ""
+	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+		addr = p.Addr.String()
 	}
-	if o.log != nil {
-		addr := ""
-		if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
-			addr = p.Addr.String()
-		}
-		codeName := "ok"
-		if code != 0 {
-			codeName = code.String()
-		}
-		o.log.LogAttrs(ctx, slog.LevelInfo, "rpc", slog.String("procedure", method), slog.String("protocol", "grpc-go"),
-			slog.String("code", codeName), slog.Duration("duration", d), slog.String("peer", addr))
-	}
+	observe.Record(ctx, o.m, o.log, method, "grpc-go", addr, connect.Code(grpcstatus.Code(err)), d)
 }

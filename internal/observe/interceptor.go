@@ -50,15 +50,22 @@ func (i *interceptor) record(ctx context.Context, procedure string, peer connect
 	if err != nil {
 		code = connect.CodeOf(err)
 	}
-	if i.m != nil {
-		i.m.Observe(procedure, code, d)
+	Record(ctx, i.m, i.log, procedure, peer.Protocol, peer.Addr, code, d)
+}
+
+// Record records one RPC in m (if not nil) and writes its access-log line
+// to logger (if not nil). Every transport statusd serves reports through it,
+// so the metrics and log lines read the same whatever the protocol.
+func Record(ctx context.Context, m *Metrics, logger *slog.Logger, procedure, protocol, peer string, code connect.Code, d time.Duration) {
+	if m != nil {
+		m.Observe(procedure, code, d)
 	}
-	if i.log != nil {
-		i.log.LogAttrs(ctx, slog.LevelInfo, "rpc",
+	if logger != nil {
+		logger.LogAttrs(ctx, slog.LevelInfo, "rpc",
 			slog.String("procedure", procedure),
-			slog.String("protocol", peer.Protocol),
+			slog.String("protocol", protocol),
 			slog.String("code", codeName(int(code))),
 			slog.Duration("duration", d),
-			slog.String("peer", peer.Addr))
+			slog.String("peer", peer))
 	}
 }
