@@ -167,6 +167,10 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 		logHandler = slog.NewJSONHandler(stderr, nil)
 	}
 	logger := slog.New(logHandler)
+	var accessLog *slog.Logger // nil: no line per RPC
+	if cfg.accessLog {
+		accessLog = logger
+	}
 
 	// The file's stamp is taken before it is read, so a change made while
 	// it is being read is seen by -watch.
@@ -181,7 +185,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 	checker := grpchealth.NewStaticChecker(statusdv1connect.StatusServiceName)
 
 	srv := &http.Server{
-		Handler:           newHandler(svc, checker, metrics, logger, cfg),
+		Handler:           newHandler(svc, checker, metrics, accessLog, cfg),
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		IdleTimeout:       cfg.idleTimeout,
@@ -221,10 +225,6 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("-grpc-addr: %w", err)
-		}
-		accessLog := logger
-		if !cfg.accessLog {
-			accessLog = nil
 		}
 		grpcServer = grpcserve.New(svc, metrics, accessLog, grpc.MaxRecvMsgSize(cfg.readMaxBytes),
 			grpc.MaxConcurrentStreams(uint32(cfg.maxConcurrentStreams)))
@@ -353,11 +353,7 @@ func stamp(file string) string {
 
 // newHandler routes StatusService, health, reflection and /metrics, with
 // caching, CORS and observation.
-func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observe.Metrics, logger *slog.Logger, cfg config) http.Handler {
-	accessLog := logger
-	if !cfg.accessLog {
-		accessLog = nil
-	}
+func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observe.Metrics, accessLog *slog.Logger, cfg config) http.Handler {
 	observed := connect.WithInterceptors(observe.Interceptor(metrics, accessLog))
 	mux := http.NewServeMux()
 	mux.Handle(server.NewHandler(svc, observed,
