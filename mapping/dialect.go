@@ -51,8 +51,12 @@ var (
 
 func init() {
 	for d, td := range tables {
-		codeTable[d] = td.codes
-		statusTable[d] = td.statuses
+		for status := range MaxStatus + 1 {
+			codeTable[d][status] = td.httpToCode(status).Code
+		}
+		for code := range numCodes {
+			statusTable[d][code] = int16(td.byCode[code].HTTPStatus)
+		}
 	}
 }
 
@@ -168,9 +172,6 @@ type tableDialect struct {
 	invalidCode  Translation
 	byStatus     [MaxStatus + 1]Translation
 	outsideRange Translation
-	// codes and statuses are the bare answers, for CodeOf and StatusOf.
-	codes    [MaxStatus + 1]statusdv1.Code
-	statuses [numCodes]int16
 }
 
 func newTableDialect(spec tableDialectSpec) *tableDialect {
@@ -184,7 +185,6 @@ func newTableDialect(spec tableDialectSpec) *tableDialect {
 			Rationale:  fmt.Sprintf("%s: %s maps to HTTP %d.", spec.name, codeLabel(code), spec.codeToHTTP[i]),
 			Citations:  spec.codeCitations,
 		}
-		td.statuses[i] = int16(spec.codeToHTTP[i])
 	}
 	td.invalidCode = Translation{
 		HTTPStatus: spec.invalidCode,
@@ -219,10 +219,6 @@ func newTableDialect(spec tableDialectSpec) *tableDialect {
 			}
 		}
 		td.byStatus[status] = t
-		td.codes[status] = t.Code
-	}
-	for status := range MinStatus {
-		td.codes[status] = statusdv1.Code_CODE_UNKNOWN
 	}
 	td.outsideRange = Translation{
 		Code:      statusdv1.Code_CODE_UNKNOWN,
