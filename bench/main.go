@@ -172,11 +172,6 @@ func healthy(addr string) error {
 	return nil
 }
 
-// lookupReady is the ceiling's and the peer's readiness: a Lookup works.
-func lookupReady(call func(context.Context) error) func(string) error {
-	return func(string) error { return call(context.Background()) }
-}
-
 // result is the measurement of one target.
 type result struct {
 	target      string

@@ -164,15 +164,6 @@ func (c *checker) is(id string) bool {
 	return false
 }
 
-func (c *checker) isAny(ids ...string) bool {
-	for _, id := range ids {
-		if c.is(id) {
-			return true
-		}
-	}
-	return false
-}
-
 func (c *checker) noteMissing(name string) {
 	for i := range c.reported {
 		if c.reported[i] == "" {

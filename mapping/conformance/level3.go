@@ -14,7 +14,6 @@ import (
 // Citations of the Level 3 rules that are not taken from a profile.
 var (
 	citeProfiles  = []*statusdv1.Citation{mapping.Level3Citation("Profiles", "profiles/profiles")}
-	citeDesignGET = []*statusdv1.Citation{mapping.Level3Citation("Design: always respond to HEAD and GET", "design"), mapping.RFCCitation(9110, "9.1")}
 	citeAllow     = []*statusdv1.Citation{mapping.Level3Citation("Design: send allow with HEAD and GET responses", "design")}
 	citeStatuses  = []*statusdv1.Citation{mapping.Level3Citation("HTTP status codes", "status_codes")}
 	citeEntity    = []*statusdv1.Citation{mapping.Level3Citation("Entity", "profiles/mixins/entity")}
