@@ -13,11 +13,11 @@ import (
 
 // Citations of the Level 3 rules that are not taken from a profile.
 var (
-	citeProfiles  = []*statusdv1.Citation{mapping.Level3Citation("Profiles", "profiles/profiles")}
-	citeAllow     = []*statusdv1.Citation{mapping.Level3Citation("Design: send allow with HEAD and GET responses", "design")}
-	citeStatuses  = []*statusdv1.Citation{mapping.Level3Citation("HTTP status codes", "status_codes")}
-	citeEntity    = []*statusdv1.Citation{mapping.Level3Citation("Entity", "profiles/mixins/entity")}
-	citeData      = []*statusdv1.Citation{mapping.Level3Citation("Data", "profiles/data"), mapping.RFCCitation(5789, "4.1")}
+	citeProfiles = []*statusdv1.Citation{mapping.Level3Citation("Profiles", "profiles/profiles")}
+	citeAllow    = []*statusdv1.Citation{mapping.Level3Citation("Design: send allow with HEAD and GET responses", "design")}
+	citeStatuses = []*statusdv1.Citation{mapping.Level3Citation("HTTP status codes", "status_codes")}
+	citeEntity   = []*statusdv1.Citation{mapping.Level3Citation("Entity", "profiles/mixins/entity")}
+	citeData     = []*statusdv1.Citation{mapping.Level3Citation("Data", "profiles/data"), mapping.RFCCitation(5789, "4.1")}
 )
 
 func legacyProfile(ref string, p *statusdv1.Profile) Finding {
