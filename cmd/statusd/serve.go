@@ -27,6 +27,7 @@ import (
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1openapi"
 	"github.com/statusd/statusd/internal/grpcserve"
 	"github.com/statusd/statusd/internal/observe"
+	"github.com/statusd/statusd/internal/ui"
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/server"
 	"google.golang.org/grpc"
@@ -54,6 +55,7 @@ type config struct {
 	tlsCert, tlsKey      string
 	debugAddr            string
 	grpcAddr             string
+	ui                   bool
 }
 
 // envName is the environment variable that stands for a flag.
@@ -105,6 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM); with -tls-key, serves HTTPS with HTTP/2 by ALPN")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.StringVar(&cfg.grpcAddr, "grpc-addr", "", "also serve gRPC (cleartext HTTP/2) with grpc-go's transport on this `address`, for gRPC clients that need its throughput (empty: off)")
+	fs.BoolVar(&cfg.ui, "ui", true, "serve the status explorer page at /")
 	fs.StringVar(&cfg.debugAddr, "debug-addr", "", "serve net/http/pprof and expvar (/debug/vars) on this separate `address`, such as 127.0.0.1:6060 (empty: off)")
 	if err := withEnv(fs); err != nil {
 		return cfg, err
@@ -371,6 +374,9 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		_ = metrics.WritePrometheus(w)
 	})
+	if cfg.ui {
+		mux.Handle("/", ui.Handler())
+	}
 	handler := svc.Cacheable(mux, cfg.cacheMaxAge)
 	if cfg.corsOrigins != "" {
 		handler = cors.New(cors.Options{
