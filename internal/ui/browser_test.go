@@ -143,6 +143,8 @@ func (b *browser) tab(t *testing.T) context.Context {
 // open navigates to base + "/" + hash and waits for sel.
 func (b *browser) open(t *testing.T, ctx context.Context, hash, sel string) {
 	t.Helper()
+	ctx, cancel := step(ctx)
+	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(b.base+"/"+hash), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		t.Fatalf("open %s, wait for %s: %v", hash, sel, err)
 	}
@@ -162,8 +164,18 @@ func (b *browser) shoot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s (%d KB)", path, len(png)/1024)
 }
 
+// stepTimeout bounds each step, so a missing element fails the test in
+// seconds rather than at the session's deadline.
+const stepTimeout = 20 * time.Second
+
+func step(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, stepTimeout)
+}
+
 func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	ctx, cancel := step(ctx)
+	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +183,8 @@ func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.V
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
+	ctx, cancel := step(ctx)
+	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
@@ -180,6 +194,8 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
+	ctx, cancel := step(ctx)
+	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
 	if err != nil {
 		t.Fatalf("%s: %v", js, err)

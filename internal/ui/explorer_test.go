@@ -41,7 +41,9 @@ func TestExplorer(t *testing.T) {
 		if bytes >= 200*1024 {
 			t.Errorf("first view transferred %.0f bytes, budget 200 KB", bytes)
 		}
-		if rendered >= 1000 {
+		if raceEnabled {
+			t.Log("race detector on: the 1 s budget is not enforced")
+		} else if rendered >= 1000 {
 			t.Errorf("first view took %.0f ms, budget 1000 ms", rendered)
 		}
 		if bytes == 0 {
@@ -60,9 +62,6 @@ func TestExplorer(t *testing.T) {
 			t.Errorf("count says %q, want %q", got, want)
 		}
 		b.shoot(t, ctx, "catalog")
-		if *updateScreenshot {
-			writeREADMEScreenshot(t, ctx)
-		}
 
 		// Keyboard only: tab to the search box, type, and the list and the
 		// URL follow.
@@ -108,10 +107,10 @@ func TestExplorer(t *testing.T) {
 	t.Run("412 in every dialect", func(t *testing.T) {
 		ctx := b.tab(t)
 		b.open(t, ctx, "#/status/412", `tr[data-dialect="DIALECT_TWIRP"]`)
-		if got := text(t, ctx, `tr[data-dialect="DIALECT_LEVEL3"] td.code`); got != "aborted" {
+		if got := text(t, ctx, `tr[data-dialect="DIALECT_LEVEL3"] td.answer`); got != "aborted" {
 			t.Errorf("Level 3 row says %q, want aborted", got)
 		}
-		if got := text(t, ctx, `tr[data-dialect="DIALECT_CONNECT"] td.code`); got != "unknown" {
+		if got := text(t, ctx, `tr[data-dialect="DIALECT_CONNECT"] td.answer`); got != "unknown" {
 			t.Errorf("Connect row says %q, want unknown", got)
 		}
 		defined := text(t, ctx, "#defined-in")
@@ -127,7 +126,7 @@ func TestExplorer(t *testing.T) {
 			there, _ := mapping.HTTPToCode(d, 412, mapping.Context{})
 			back, _ := mapping.CodeToHTTP(d, there.Code, mapping.Context{})
 			row := fmt.Sprintf(`tr[data-dialect="%s"]`, d)
-			if got, want := text(t, ctx, row+" td.code"), connectName(there.Code); got != want {
+			if got, want := text(t, ctx, row+" td.answer"), connectName(there.Code); got != want {
 				t.Errorf("%s: 412 → %q, want %q", d, got, want)
 			}
 			if got := text(t, ctx, row+" td.back a"); got != fmt.Sprint(back.HTTPStatus) {
@@ -177,6 +176,9 @@ func TestExplorer(t *testing.T) {
 		do(t, ctx, chromedp.Click(chromedp.CSS(`#status-412 td:nth-of-type(2) a`)), chromedp.WaitVisible(chromedp.CSS(`tr.target[data-dialect="DIALECT_CONNECT"]`)))
 		b.open(t, ctx, "#/matrix", "#heat-status")
 		b.shoot(t, ctx, "matrix")
+		if *updateScreenshot {
+			writeREADMEScreenshot(t, ctx)
+		}
 		do(t, ctx, darkMode(true))
 		bg := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`)
 		if bg != "rgb(15, 19, 24)" {
@@ -328,7 +330,9 @@ func drop(t *testing.T, ctx context.Context, sel, file string) {
 }
 
 func writeREADMEScreenshot(t *testing.T, ctx context.Context) {
-	do(t, ctx, chromedp.EmulateViewport(1200, 760))
+	// From the top, with the pointer off the table.
+	do(t, ctx, chromedp.EmulateViewport(1200, 820), chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1))
+	eval[any](t, ctx, `window.scrollTo(0, 0)`)
 	img, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)

@@ -23,10 +23,11 @@ export async function render(route) {
     h('p', {class: 'lead'}, `Without context, the ${vocab.dialects.length} dialects disagree about `,
       h('strong', {}, `${disagreeing} of ${res.mappings.length} statuses`), ' and ',
       h('strong', {}, `${codesDisagreeing} of ${byCode.length} codes`),
-      '. Coloured rows are disagreements, each colour one answer; grey rows agree. Every cell opens its rationale.'),
+      '. In a row where they disagree (≠), the answers that differ from the most common one are coloured, one colour per answer. Every cell opens its rationale.'),
     h('p', {class: 'filters'}, h('label', {class: 'check'}, toggle, ' only disagreements')),
-    h('div', {class: 'heat-pair'},
-      h('section', {}, h('h2', {}, 'HTTP status → code'),
+    h('section', {}, h('h2', {}, 'Code → HTTP status'),
+      h('div', {class: 'scroll'}, heat('code', byCode.filter((r) => !only || !r.agree)))),
+    h('section', {}, h('h2', {}, 'HTTP status → code'),
         h('div', {class: 'scroll'}, heat('status', statusRows.map((m) => ({
           key: m.httpStatus, agree: Boolean(m.agree),
           head: h('a', {href: `#/status/${m.httpStatus}`, title: reasons.get(m.httpStatus)}, m.httpStatus),
@@ -35,9 +36,7 @@ export async function render(route) {
             return {text: name, kind: `k-${name}`, href: `#/status/${m.httpStatus}/${c.dialect}?focus=d-${c.dialect}`,
               title: `${m.httpStatus} in ${label(c.dialect)}: ${name}`};
           }),
-        }))))),
-      h('section', {}, h('h2', {}, 'Code → HTTP status'),
-        h('div', {class: 'scroll'}, heat('code', byCode.filter((r) => !only || !r.agree))))));
+        }))))));
 }
 
 function label(dialect) {
@@ -70,5 +69,14 @@ function heat(kind, rows) {
       class: r.agree ? 'agree' : 'disagree',
     },
     h('th', {scope: 'row'}, r.head, r.agree ? null : h('span', {class: 'flag', title: 'the dialects disagree'}, ' ≠')),
-    r.cells.map((c) => h('td', {class: c.kind}, h('a', {href: c.href, title: c.title}, c.text)))))));
+    cells(r.cells)))));
+}
+
+// cells marks the cells that differ from their row's most common answer.
+function cells(list) {
+  const counts = new Map();
+  for (const c of list) counts.set(c.text, (counts.get(c.text) ?? 0) + 1);
+  const majority = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+  return list.map((c) => h('td', {class: `${c.kind}${c.text === majority ? '' : ' odd'}`},
+    h('a', {href: c.href, title: c.title}, c.text)));
 }

@@ -23,6 +23,8 @@ export async function render(route) {
     groups.set(c, [...(groups.get(c) ?? []), r.d.label]);
   }
   const agree = groups.size === 1;
+  // The answer most dialects give; the others stand out.
+  const majority = [...groups].reduce((a, b) => (b[1].length > a[1].length ? b : a))[0];
   const focus = route.path[1];
 
   return h('article', {class: 'view-status', 'data-status': code},
@@ -47,7 +49,7 @@ export async function render(route) {
       h('thead', {}, h('tr', {},
         h('th', {scope: 'col'}, 'Dialect'), h('th', {scope: 'col'}, `${code} →`), h('th', {scope: 'col'}, 'why'),
         h('th', {scope: 'col'}, '→ back'), h('th', {scope: 'col'}, 'why'))),
-      h('tbody', {}, rows.map((r) => row(r, code, groups.size > 1 && groups.get(connect(r.there)).length < rows.length, focus))))));
+      h('tbody', {}, rows.map((r) => row(r, code, connect(r.there) !== majority, focus))))));
 }
 
 function connect(answer) {
@@ -58,7 +60,7 @@ function row({d, there, back}, code, odd, focus) {
   const roundTrip = back.httpStatus === code;
   return h('tr', {id: `d-${d.id}`, 'data-dialect': d.id, class: focus === d.id ? 'target' : null},
     h('th', {scope: 'row'}, d.label),
-    h('td', {class: odd ? 'code minority' : 'code', 'data-code': connect(there)}, codeChip(connect(there))),
+    h('td', {class: odd ? 'answer minority' : 'answer', 'data-code': connect(there)}, codeChip(connect(there))),
     h('td', {class: 'why'}, there.rationale, ' ', citations(there.citations)),
     h('td', {class: roundTrip ? 'back same' : 'back other'},
       statusLink(back.httpStatus), roundTrip ? '' : h('span', {class: 'hint'}, ` not ${code}`)),
