@@ -41,9 +41,9 @@ func chromiumPath(t *testing.T) string {
 
 // newStatusd serves the API and the explorer on loopback the way
 // cmd/statusd's newHandler wires them.
-func newStatusd(t *testing.T) *httptest.Server {
+func newStatusd(t *testing.T, cat *mapping.Catalog) *httptest.Server {
 	t.Helper()
-	svc := server.New(mapping.DefaultCatalog())
+	svc := server.New(cat)
 	mux := http.NewServeMux()
 	mux.Handle(server.NewHandler(svc, connect.WithCompressMinBytes(1024)))
 	mux.Handle("/", Handler())
@@ -96,7 +96,7 @@ func newBrowser(t *testing.T) *browser {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting %s: %v", path, err)
 	}
-	return &browser{ctx: ctx, base: newStatusd(t).URL, artefacts: artefactDir(t)}
+	return &browser{ctx: ctx, base: newStatusd(t, mapping.DefaultCatalog()).URL, artefacts: artefactDir(t)}
 }
 
 // tab opens a new tab that records console errors, uncaught exceptions and
@@ -143,9 +143,14 @@ func (b *browser) tab(t *testing.T) context.Context {
 // open navigates to base + "/" + hash and waits for sel.
 func (b *browser) open(t *testing.T, ctx context.Context, hash, sel string) {
 	t.Helper()
+	openAt(t, ctx, b.base, hash, sel)
+}
+
+func openAt(t *testing.T, ctx context.Context, base, hash, sel string) {
+	t.Helper()
 	ctx, cancel := step(ctx)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(b.base+"/"+hash), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"+hash), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		t.Fatalf("open %s, wait for %s: %v", hash, sel, err)
 	}
 }

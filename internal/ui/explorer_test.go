@@ -137,6 +137,8 @@ func TestExplorer(t *testing.T) {
 			}
 		}
 		b.shoot(t, ctx, "status-412")
+		do(t, ctx, darkMode(true))
+		b.shoot(t, ctx, "status-412-dark")
 	})
 
 	t.Run("matrix", func(t *testing.T) {
@@ -209,6 +211,22 @@ func TestExplorer(t *testing.T) {
 		b.shoot(t, ctx, "profiles")
 	})
 
+	t.Run("an overlay's profile is drawn", func(t *testing.T) {
+		msg, err := mapping.ParseCatalogMessage([]byte(approvalOverlay))
+		if err != nil {
+			t.Fatal(err)
+		}
+		overlaid, err := mapping.DefaultCatalog().Overlay(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := b.tab(t)
+		openAt(t, ctx, newStatusd(t, overlaid).URL, "#/profiles", "#p-approval svg")
+		if label := eval[string](t, ctx, `document.querySelector('#p-approval svg').getAttribute('aria-label')`); !strings.Contains(label, "POST answers 202") {
+			t.Errorf("overlay profile diagram: %q", label)
+		}
+	})
+
 	t.Run("lookup", func(t *testing.T) {
 		ctx := b.tab(t)
 		b.open(t, ctx, "#/lookup?code=CODE_OK&method=POST&profile=form", "#answer h2")
@@ -279,6 +297,23 @@ func TestExplorer(t *testing.T) {
 		}
 	})
 }
+
+// approvalOverlay is an organisation's own control profile.
+const approvalOverlay = `
+profiles {
+  id: "approval"
+  uri: "https://example.com/profiles/approval"
+  name: "Approval"
+  kind: PROFILE_KIND_CONTROL
+  summary: "Accepts a request for approval, decided later."
+  methods: ["HEAD", "GET", "POST"]
+  outcomes { method: "HEAD" statuses: 200 }
+  outcomes { method: "GET" statuses: 200 }
+  outcomes { method: "POST" statuses: 202 }
+  errors { status: 404 condition: "The resource does not exist." }
+  citations { document: "ACME approvals" url: "https://example.com/approvals" }
+}
+`
 
 func statusText(cat *statusdv1.Catalog, code int) string {
 	for _, st := range cat.GetStatuses() {
