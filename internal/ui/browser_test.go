@@ -102,9 +102,9 @@ func newBrowser(t *testing.T) *browser {
 // tab opens a new tab that records console errors, uncaught exceptions and
 // browser log errors (CSP violations, failed loads); the test fails if
 // there are any when it ends.
-func (b *browser) tab(t *testing.T) context.Context {
+func (b *browser) tab(t *testing.T, opts ...chromedp.ContextOption) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(b.ctx)
+	ctx, cancel := chromedp.NewContext(b.ctx, opts...)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,8 @@ func openAt(t *testing.T, ctx context.Context, base, hash, sel string) {
 	t.Helper()
 	ctx, cancel := step(ctx)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"+hash), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+	// From a blank page, so that a wait never sees the previous view.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(base+"/"+hash), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		t.Fatalf("open %s, wait for %s: %v", hash, sel, err)
 	}
 }
