@@ -108,6 +108,20 @@ func (b *browser) tab(t *testing.T, opts ...chromedp.ContextOption) context.Cont
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
+	stop := watchConsole(t, ctx)
+	t.Cleanup(func() {
+		cancel()
+		for _, p := range stop() {
+			t.Errorf("browser reported %s", p)
+		}
+	})
+	return ctx
+}
+
+// watchConsole collects the tab's console errors, uncaught exceptions and
+// browser log errors until the returned func is called after the tab's
+// context ends; that func returns them.
+func watchConsole(t *testing.T, ctx context.Context) func() []string {
 	var mu sync.Mutex
 	var problems []string
 	messages := chromedp.Console(ctx)
@@ -128,16 +142,12 @@ func (b *browser) tab(t *testing.T, opts ...chromedp.ContextOption) context.Cont
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		cancel()
+	return func() []string {
 		<-done
 		mu.Lock()
 		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("browser reported %s", p)
-		}
-	})
-	return ctx
+		return problems
+	}
 }
 
 // open navigates to base + "/" + hash and waits for sel.

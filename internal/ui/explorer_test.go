@@ -23,6 +23,28 @@ func TestExplorer(t *testing.T) {
 	b := newBrowser(t)
 	cat := mapping.DefaultCatalog().Proto()
 
+	// The harness sees what the other subtests assert is absent: a console
+	// error, and the browser refusing an inline script under the CSP.
+	t.Run("console errors and CSP violations are caught", func(t *testing.T) {
+		ctx, cancel := chromedp.NewContext(b.ctx)
+		if err := chromedp.Do(ctx); err != nil { // no timeout: the first run's context is the tab's life
+			t.Fatal(err)
+		}
+		stop := watchConsole(t, ctx)
+		openAt(t, ctx, b.base, "", "#catalog li[data-status]")
+		eval[any](t, ctx, `console.error('boom'); document.body.append(Object.assign(document.createElement('script'), {textContent: 'window.injected = 1'}))`)
+		injected := eval[bool](t, ctx, `window.injected === 1`)
+		eval[any](t, ctx, `new Promise((r) => setTimeout(r, 200))`)
+		cancel()
+		problems := strings.Join(stop(), "\n")
+		if !strings.Contains(problems, "boom") || !strings.Contains(problems, "Content Security Policy") {
+			t.Errorf("the harness missed a console error or a CSP violation; it saw:\n%s", problems)
+		}
+		if injected {
+			t.Error("an inline script ran despite the CSP")
+		}
+	})
+
 	t.Run("first view", func(t *testing.T) {
 		// Three cold loads, each in a new browser context (an empty cache);
 		// the budget holds for the best, since the machine is shared and a

@@ -25,7 +25,7 @@ export function parse(hash) {
 
 let generation = 0;
 
-async function render() {
+async function render(event) {
   const route = parse(location.hash);
   const main = document.getElementById('view');
   const gen = ++generation;
@@ -53,6 +53,14 @@ async function render() {
   if (el) {
     el.scrollIntoView({block: 'center'});
     el.classList.add('target');
+  } else if (event) {
+    // After a navigation inside the page, keyboard and screen-reader
+    // users start at the new view, as after a page load.
+    // A view may name what to start at (the Lookup answer).
+    const start = main.querySelector('[data-start]') ?? main;
+    start.focus({preventScroll: true});
+    if (start === main) scrollTo(0, 0);
+    else start.scrollIntoView({block: 'nearest'});
   }
   // A User Timing mark, for DevTools and for the test of the first view.
   performance.mark('statusd:rendered', {detail: route.view});

@@ -76,7 +76,7 @@ async function answer(req) {
   }
   const dialect = vocab.dialects.find((d) => d.id === a.dialect)?.label ?? a.dialect;
   const st = a.status;
-  return h('section', {class: 'answer', id: 'answer', 'aria-label': 'Answer'},
+  return h('section', {class: 'answer', id: 'answer', 'aria-label': 'Answer', tabindex: -1, 'data-start': true},
     h('h2', {}, req.code ? [codeChip(a.connectCode || 'ok'), ' → ', statusLink(a.httpStatus)]
       : [statusLink(a.httpStatus), ' → ', codeChip(a.connectCode || 'ok')], h('span', {class: 'in'}, ` in ${dialect}`)),
     h('p', {class: 'rationale'}, a.rationale),
