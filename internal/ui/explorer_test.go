@@ -267,6 +267,9 @@ func TestExplorer(t *testing.T) {
 		if h := eval[string](t, ctx, `location.hash`); h != "#/lookup?status=412&dialect=DIALECT_CONNECT" {
 			t.Errorf("URL holds %q", h)
 		}
+		if id := eval[string](t, ctx, `document.activeElement.id`); id != "answer" {
+			t.Errorf("after asking, focus is on %q, not the answer", id)
+		}
 		b.shoot(t, ctx, "lookup")
 	})
 
@@ -297,6 +300,7 @@ func TestExplorer(t *testing.T) {
 		if strings.Join(resources, "\n") != strings.Join(want.resources, "\n") {
 			t.Errorf("resources %q, statusd validate groups %q", resources, want.resources)
 		}
+		b.shoot(t, ctx, "validate-orders")
 		notes := eval[[]string](t, ctx, `[...document.querySelectorAll('.notes li')].map((e) => e.textContent)`)
 		if strings.Join(notes, "\n") != strings.Join(want.notes, "\n") {
 			t.Errorf("notes %q, statusd validate says %q", notes, want.notes)
