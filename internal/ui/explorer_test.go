@@ -21,301 +21,321 @@ import (
 // fails on any console error, exception or CSP violation.
 func TestExplorer(t *testing.T) {
 	b := newBrowser(t)
+	for _, tc := range []struct {
+		name string
+		f    func(*testing.T, *browser)
+	}{
+		{"console errors and CSP violations are caught", harnessCatches},
+		{"first view", firstViewBudget},
+		{"catalog", catalogView},
+		{"412 in every dialect", status412},
+		{"matrix", matrixView},
+		{"profiles", profilesView},
+		{"an overlay's profile is drawn", overlayProfile},
+		{"lookup", lookupView},
+		{"validate a dropped HAR", validateDrop},
+		{"validate a HAR like statusd validate", validateLikeCLI},
+		{"validate a pasted exchange", validatePaste},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.f(t, b) })
+	}
+}
+
+// The harness sees what the other subtests assert is absent: a console
+// error, and the browser refusing an inline script under the CSP.
+func harnessCatches(t *testing.T, b *browser) {
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	if err := chromedp.Do(ctx); err != nil { // no timeout: the first run's context is the tab's life
+		t.Fatal(err)
+	}
+	stop := watchConsole(t, ctx)
+	openAt(t, ctx, b.base, "", "#catalog li[data-status]")
+	eval[any](t, ctx, `console.error('boom'); document.body.append(Object.assign(document.createElement('script'), {textContent: 'window.injected = 1'}))`)
+	injected := eval[bool](t, ctx, `window.injected === 1`)
+	eval[any](t, ctx, `new Promise((r) => setTimeout(r, 200))`)
+	cancel()
+	problems := strings.Join(stop(), "\n")
+	if !strings.Contains(problems, "boom") || !strings.Contains(problems, "Content Security Policy") {
+		t.Errorf("the harness missed a console error or a CSP violation; it saw:\n%s", problems)
+	}
+	if injected {
+		t.Error("an inline script ran despite the CSP")
+	}
+}
+
+func firstViewBudget(t *testing.T, b *browser) {
+	// Three cold loads, each in a new browser context (an empty cache);
+	// the budget holds for the best, since the machine is shared and a
+	// single load measures the neighbours as much as the page.
+	best := math.Inf(1)
+	for i := range 3 {
+		rendered, bytes, requests := firstView(t, b.tab(t, chromedp.WithNewBrowserContext()), b.base)
+		t.Logf("first view %d: %d requests, %.1f KB transferred (compressed), rendered %.0f ms after navigation started",
+			i+1, requests, bytes/1024, rendered)
+		if bytes >= 200*1024 || bytes == 0 {
+			t.Errorf("first view transferred %.0f bytes, budget 200 KB", bytes)
+		}
+		best = min(best, rendered)
+	}
+	switch {
+	case raceEnabled:
+		t.Logf("race detector on: the 1 s budget is not enforced (best %.0f ms)", best)
+	case best >= 1000:
+		t.Errorf("first view took %.0f ms at best, budget 1000 ms", best)
+	}
+}
+
+func catalogView(t *testing.T, b *browser) {
 	cat := mapping.DefaultCatalog().Proto()
+	ctx := b.tab(t)
+	b.open(t, ctx, "#/catalog", "#catalog li[data-status]")
+	n := eval[int](t, ctx, `document.querySelectorAll('#catalog li[data-status]').length`)
+	if want := len(cat.GetStatuses()); n != want {
+		t.Errorf("catalog shows %d statuses, the catalog has %d", n, want)
+	}
+	if got, want := text(t, ctx, "#count"), fmt.Sprintf("%d statuses", len(cat.GetStatuses())); got != want {
+		t.Errorf("count says %q, want %q", got, want)
+	}
+	b.shoot(t, ctx, "catalog")
 
-	// The harness sees what the other subtests assert is absent: a console
-	// error, and the browser refusing an inline script under the CSP.
-	t.Run("console errors and CSP violations are caught", func(t *testing.T) {
-		ctx, cancel := chromedp.NewContext(b.ctx)
-		if err := chromedp.Do(ctx); err != nil { // no timeout: the first run's context is the tab's life
-			t.Fatal(err)
+	// Keyboard only: tab to the search box, type, and the list and the
+	// URL follow.
+	for range 12 {
+		if eval[string](t, ctx, `document.activeElement.id`) == "q" {
+			break
 		}
-		stop := watchConsole(t, ctx)
-		openAt(t, ctx, b.base, "", "#catalog li[data-status]")
-		eval[any](t, ctx, `console.error('boom'); document.body.append(Object.assign(document.createElement('script'), {textContent: 'window.injected = 1'}))`)
-		injected := eval[bool](t, ctx, `window.injected === 1`)
-		eval[any](t, ctx, `new Promise((r) => setTimeout(r, 200))`)
-		cancel()
-		problems := strings.Join(stop(), "\n")
-		if !strings.Contains(problems, "boom") || !strings.Contains(problems, "Content Security Policy") {
-			t.Errorf("the harness missed a console error or a CSP violation; it saw:\n%s", problems)
+		do(t, ctx, chromedp.KeyEvent(kb("Tab")))
+	}
+	if id := eval[string](t, ctx, `document.activeElement.id`); id != "q" {
+		t.Fatalf("12 tabs did not reach the search box (focus on %q)", id)
+	}
+	do(t, ctx, chromedp.KeyEvent("precondition"), chromedp.WaitVisible(chromedp.CSS(`#catalog li[data-status="412"]`)))
+	shown := eval[[]int](t, ctx, `[...document.querySelectorAll('#catalog li[data-status]')].map((e) => +e.dataset.status)`)
+	for _, st := range shown {
+		if !strings.Contains(strings.ToLower(statusText(cat, st)), "precondition") {
+			t.Errorf("search for precondition shows %d", st)
 		}
-		if injected {
-			t.Error("an inline script ran despite the CSP")
-		}
-	})
+	}
+	if len(shown) == 0 || len(shown) == len(cat.GetStatuses()) {
+		t.Errorf("search for precondition shows %v", shown)
+	}
+	if h := eval[string](t, ctx, `location.hash`); h != "#/catalog?q=precondition" {
+		t.Errorf("search is not in the URL: %q", h)
+	}
 
-	t.Run("first view", func(t *testing.T) {
-		// Three cold loads, each in a new browser context (an empty cache);
-		// the budget holds for the best, since the machine is shared and a
-		// single load measures the neighbours as much as the page.
-		best := math.Inf(1)
-		for i := range 3 {
-			rendered, bytes, requests := firstView(t, b.tab(t, chromedp.WithNewBrowserContext()), b.base)
-			t.Logf("first view %d: %d requests, %.1f KB transferred (compressed), rendered %.0f ms after navigation started",
-				i+1, requests, bytes/1024, rendered)
-			if bytes >= 200*1024 || bytes == 0 {
-				t.Errorf("first view transferred %.0f bytes, budget 200 KB", bytes)
-			}
-			best = min(best, rendered)
+	// Filtering by profile goes through ListStatuses; its permalink
+	// reproduces the filter.
+	b.open(t, ctx, "#/catalog?profile=entity", "#catalog li[data-status]")
+	entity, _, _ := mapping.DefaultCatalog().Profile("entity")
+	var want []int
+	for _, st := range cat.GetStatuses() {
+		if mapping.UsesStatus(entity, st) {
+			want = append(want, int(st.GetCode()))
 		}
-		switch {
-		case raceEnabled:
-			t.Logf("race detector on: the 1 s budget is not enforced (best %.0f ms)", best)
-		case best >= 1000:
-			t.Errorf("first view took %.0f ms at best, budget 1000 ms", best)
-		}
-	})
+	}
+	got := eval[[]int](t, ctx, `[...document.querySelectorAll('#catalog li[data-status]').values()].map((e) => +e.dataset.status)`)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("profile=entity shows %v, want %v", got, want)
+	}
+}
 
-	t.Run("catalog", func(t *testing.T) {
-		ctx := b.tab(t)
-		b.open(t, ctx, "#/catalog", "#catalog li[data-status]")
-		n := eval[int](t, ctx, `document.querySelectorAll('#catalog li[data-status]').length`)
-		if want := len(cat.GetStatuses()); n != want {
-			t.Errorf("catalog shows %d statuses, the catalog has %d", n, want)
+func status412(t *testing.T, b *browser) {
+	ctx := b.tab(t)
+	b.open(t, ctx, "#/status/412", `tr[data-dialect="DIALECT_TWIRP"]`)
+	if got := text(t, ctx, `tr[data-dialect="DIALECT_LEVEL3"] td.answer`); got != "aborted" {
+		t.Errorf("Level 3 row says %q, want aborted", got)
+	}
+	if got := text(t, ctx, `tr[data-dialect="DIALECT_CONNECT"] td.answer`); got != "unknown" {
+		t.Errorf("Connect row says %q, want unknown", got)
+	}
+	defined := text(t, ctx, "#defined-in")
+	href := eval[string](t, ctx, `document.querySelector('#defined-in a').href`)
+	if !strings.Contains(defined, "RFC 9110 §15.5.13") || href != "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13" {
+		t.Errorf("412 is defined in %q (%s), want RFC 9110 §15.5.13", defined, href)
+	}
+	if v := eval[string](t, ctx, `document.getElementById('verdict').dataset.agree`); v != "false" {
+		t.Errorf("verdict agree=%s, want false", v)
+	}
+	// Every row's two answers are the library's, both directions.
+	for _, d := range mapping.Dialects() {
+		there, _ := mapping.HTTPToCode(d, 412, mapping.Context{})
+		back, _ := mapping.CodeToHTTP(d, there.Code, mapping.Context{})
+		row := fmt.Sprintf(`tr[data-dialect="%s"]`, d)
+		if got, want := text(t, ctx, row+" td.answer"), connectName(there.Code); got != want {
+			t.Errorf("%s: 412 → %q, want %q", d, got, want)
 		}
-		if got, want := text(t, ctx, "#count"), fmt.Sprintf("%d statuses", len(cat.GetStatuses())); got != want {
-			t.Errorf("count says %q, want %q", got, want)
+		if got := text(t, ctx, row+" td.back a"); got != fmt.Sprint(back.HTTPStatus) {
+			t.Errorf("%s: back → %q, want %d", d, got, back.HTTPStatus)
 		}
-		b.shoot(t, ctx, "catalog")
+		if got := text(t, ctx, row+" td.why"); !strings.Contains(got, there.Rationale) {
+			t.Errorf("%s: rationale %q, want %q", d, got, there.Rationale)
+		}
+	}
+	b.shoot(t, ctx, "status-412")
+	do(t, ctx, darkMode(true))
+	b.shoot(t, ctx, "status-412-dark")
+}
 
-		// Keyboard only: tab to the search box, type, and the list and the
-		// URL follow.
-		for range 12 {
-			if eval[string](t, ctx, `document.activeElement.id`) == "q" {
-				break
-			}
-			do(t, ctx, chromedp.KeyEvent(kb("Tab")))
-		}
-		if id := eval[string](t, ctx, `document.activeElement.id`); id != "q" {
-			t.Fatalf("12 tabs did not reach the search box (focus on %q)", id)
-		}
-		do(t, ctx, chromedp.KeyEvent("precondition"), chromedp.WaitVisible(chromedp.CSS(`#catalog li[data-status="412"]`)))
-		shown := eval[[]int](t, ctx, `[...document.querySelectorAll('#catalog li[data-status]')].map((e) => +e.dataset.status)`)
-		for _, st := range shown {
-			if !strings.Contains(strings.ToLower(statusText(cat, st)), "precondition") {
-				t.Errorf("search for precondition shows %d", st)
-			}
-		}
-		if len(shown) == 0 || len(shown) == len(cat.GetStatuses()) {
-			t.Errorf("search for precondition shows %v", shown)
-		}
-		if h := eval[string](t, ctx, `location.hash`); h != "#/catalog?q=precondition" {
-			t.Errorf("search is not in the URL: %q", h)
-		}
-
-		// Filtering by profile goes through ListStatuses; its permalink
-		// reproduces the filter.
-		b.open(t, ctx, "#/catalog?profile=entity", "#catalog li[data-status]")
-		entity, _, _ := mapping.DefaultCatalog().Profile("entity")
-		var want []int
-		for _, st := range cat.GetStatuses() {
-			if mapping.UsesStatus(entity, st) {
-				want = append(want, int(st.GetCode()))
-			}
-		}
-		got := eval[[]int](t, ctx, `[...document.querySelectorAll('#catalog li[data-status]').values()].map((e) => +e.dataset.status)`)
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("profile=entity shows %v, want %v", got, want)
-		}
-	})
-
-	t.Run("412 in every dialect", func(t *testing.T) {
-		ctx := b.tab(t)
-		b.open(t, ctx, "#/status/412", `tr[data-dialect="DIALECT_TWIRP"]`)
-		if got := text(t, ctx, `tr[data-dialect="DIALECT_LEVEL3"] td.answer`); got != "aborted" {
-			t.Errorf("Level 3 row says %q, want aborted", got)
-		}
-		if got := text(t, ctx, `tr[data-dialect="DIALECT_CONNECT"] td.answer`); got != "unknown" {
-			t.Errorf("Connect row says %q, want unknown", got)
-		}
-		defined := text(t, ctx, "#defined-in")
-		href := eval[string](t, ctx, `document.querySelector('#defined-in a').href`)
-		if !strings.Contains(defined, "RFC 9110 §15.5.13") || href != "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13" {
-			t.Errorf("412 is defined in %q (%s), want RFC 9110 §15.5.13", defined, href)
-		}
-		if v := eval[string](t, ctx, `document.getElementById('verdict').dataset.agree`); v != "false" {
-			t.Errorf("verdict agree=%s, want false", v)
-		}
-		// Every row's two answers are the library's, both directions.
+func matrixView(t *testing.T, b *browser) {
+	cat := mapping.DefaultCatalog().Proto()
+	ctx := b.tab(t)
+	b.open(t, ctx, "#/matrix", `#heat-code tr[data-key="unauthenticated"]`)
+	if got := eval[string](t, ctx, `document.getElementById('status-412').dataset.agree`); got != "false" {
+		t.Errorf("412 row agree=%s, want false", got)
+	}
+	if !strings.Contains(text(t, ctx, "#status-412 th"), "≠") {
+		t.Error("412 row is not flagged ≠")
+	}
+	rows := eval[map[string]string](t, ctx, `Object.fromEntries([...document.querySelectorAll('#heat-status tbody tr')].map((r) => [r.dataset.key, r.dataset.agree]))`)
+	if len(rows) != len(cat.GetStatuses()) {
+		t.Errorf("status heat map has %d rows, catalog %d statuses", len(rows), len(cat.GetStatuses()))
+	}
+	for _, st := range cat.GetStatuses() {
+		agree := true
 		for _, d := range mapping.Dialects() {
-			there, _ := mapping.HTTPToCode(d, 412, mapping.Context{})
-			back, _ := mapping.CodeToHTTP(d, there.Code, mapping.Context{})
-			row := fmt.Sprintf(`tr[data-dialect="%s"]`, d)
-			if got, want := text(t, ctx, row+" td.answer"), connectName(there.Code); got != want {
-				t.Errorf("%s: 412 → %q, want %q", d, got, want)
-			}
-			if got := text(t, ctx, row+" td.back a"); got != fmt.Sprint(back.HTTPStatus) {
-				t.Errorf("%s: back → %q, want %d", d, got, back.HTTPStatus)
-			}
-			if got := text(t, ctx, row+" td.why"); !strings.Contains(got, there.Rationale) {
-				t.Errorf("%s: rationale %q, want %q", d, got, there.Rationale)
-			}
+			agree = agree && mapping.CodeOf(d, int(st.GetCode())) == mapping.CodeOf(mapping.Dialects()[0], int(st.GetCode()))
 		}
-		b.shoot(t, ctx, "status-412")
-		do(t, ctx, darkMode(true))
-		b.shoot(t, ctx, "status-412-dark")
-	})
+		if got := rows[fmt.Sprint(st.GetCode())]; got != fmt.Sprint(agree) {
+			t.Errorf("status %d: agree=%s, want %v", st.GetCode(), got, agree)
+		}
+	}
+	codes := eval[map[string]string](t, ctx, `Object.fromEntries([...document.querySelectorAll('#heat-code tbody tr')].map((r) => [r.dataset.key, r.dataset.agree]))`)
+	for c := range statusdv1.Code_name {
+		code := statusdv1.Code(c)
+		agree := true
+		for _, d := range mapping.Dialects() {
+			agree = agree && mapping.StatusOf(d, code) == mapping.StatusOf(mapping.Dialects()[0], code)
+		}
+		if got := codes[connectName(code)]; got != fmt.Sprint(agree) {
+			t.Errorf("code %s: agree=%s, want %v", code, got, agree)
+		}
+	}
+	// A cell opens its rationale.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#status-412 td:nth-of-type(2) a`)), chromedp.WaitVisible(chromedp.CSS(`tr.target[data-dialect="DIALECT_CONNECT"]`)))
+	b.open(t, ctx, "#/matrix", "#heat-status")
+	b.shoot(t, ctx, "matrix")
+	if *updateScreenshot {
+		writeREADMEScreenshot(t, ctx)
+	}
+	do(t, ctx, darkMode(true))
+	bg := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`)
+	if bg != "rgb(15, 19, 24)" {
+		t.Errorf("dark mode background %s", bg)
+	}
+	b.shoot(t, ctx, "matrix-dark")
+	do(t, ctx, darkMode(false))
+}
 
-	t.Run("matrix", func(t *testing.T) {
-		ctx := b.tab(t)
-		b.open(t, ctx, "#/matrix", `#heat-code tr[data-key="unauthenticated"]`)
-		if got := eval[string](t, ctx, `document.getElementById('status-412').dataset.agree`); got != "false" {
-			t.Errorf("412 row agree=%s, want false", got)
+func profilesView(t *testing.T, b *browser) {
+	cat := mapping.DefaultCatalog().Proto()
+	ctx := b.tab(t)
+	b.open(t, ctx, "#/profiles", "article[data-profile]")
+	var want []string
+	for _, p := range cat.GetProfiles() {
+		if p.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
+			want = append(want, p.GetId())
 		}
-		if !strings.Contains(text(t, ctx, "#status-412 th"), "≠") {
-			t.Error("412 row is not flagged ≠")
-		}
-		rows := eval[map[string]string](t, ctx, `Object.fromEntries([...document.querySelectorAll('#heat-status tbody tr')].map((r) => [r.dataset.key, r.dataset.agree]))`)
-		if len(rows) != len(cat.GetStatuses()) {
-			t.Errorf("status heat map has %d rows, catalog %d statuses", len(rows), len(cat.GetStatuses()))
-		}
-		for _, st := range cat.GetStatuses() {
-			agree := true
-			for _, d := range mapping.Dialects() {
-				agree = agree && mapping.CodeOf(d, int(st.GetCode())) == mapping.CodeOf(mapping.Dialects()[0], int(st.GetCode()))
-			}
-			if got := rows[fmt.Sprint(st.GetCode())]; got != fmt.Sprint(agree) {
-				t.Errorf("status %d: agree=%s, want %v", st.GetCode(), got, agree)
-			}
-		}
-		codes := eval[map[string]string](t, ctx, `Object.fromEntries([...document.querySelectorAll('#heat-code tbody tr')].map((r) => [r.dataset.key, r.dataset.agree]))`)
-		for c := range statusdv1.Code_name {
-			code := statusdv1.Code(c)
-			agree := true
-			for _, d := range mapping.Dialects() {
-				agree = agree && mapping.StatusOf(d, code) == mapping.StatusOf(mapping.Dialects()[0], code)
-			}
-			if got := codes[connectName(code)]; got != fmt.Sprint(agree) {
-				t.Errorf("code %s: agree=%s, want %v", code, got, agree)
-			}
-		}
-		// A cell opens its rationale.
-		do(t, ctx, chromedp.Click(chromedp.CSS(`#status-412 td:nth-of-type(2) a`)), chromedp.WaitVisible(chromedp.CSS(`tr.target[data-dialect="DIALECT_CONNECT"]`)))
-		b.open(t, ctx, "#/matrix", "#heat-status")
-		b.shoot(t, ctx, "matrix")
-		if *updateScreenshot {
-			writeREADMEScreenshot(t, ctx)
-		}
-		do(t, ctx, darkMode(true))
-		bg := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`)
-		if bg != "rgb(15, 19, 24)" {
-			t.Errorf("dark mode background %s", bg)
-		}
-		b.shoot(t, ctx, "matrix-dark")
-		do(t, ctx, darkMode(false))
-	})
+	}
+	got := eval[[]string](t, ctx, `[...document.querySelectorAll('article[data-profile]')].map((e) => e.dataset.profile)`)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("profiles %v, want %v", got, want)
+	}
+	// Form's diagram draws POST → 201 from its outcome.
+	label := eval[string](t, ctx, `document.querySelector('#p-form svg').getAttribute('aria-label')`)
+	if !strings.Contains(label, "POST answers 201") {
+		t.Errorf("form diagram: %q", label)
+	}
+	b.shoot(t, ctx, "profiles")
+}
 
-	t.Run("profiles", func(t *testing.T) {
-		ctx := b.tab(t)
-		b.open(t, ctx, "#/profiles", "article[data-profile]")
-		var want []string
-		for _, p := range cat.GetProfiles() {
-			if p.GetKind() != statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
-				want = append(want, p.GetId())
-			}
-		}
-		got := eval[[]string](t, ctx, `[...document.querySelectorAll('article[data-profile]')].map((e) => e.dataset.profile)`)
-		if strings.Join(got, " ") != strings.Join(want, " ") {
-			t.Errorf("profiles %v, want %v", got, want)
-		}
-		// Form's diagram draws POST → 201 from its outcome.
-		label := eval[string](t, ctx, `document.querySelector('#p-form svg').getAttribute('aria-label')`)
-		if !strings.Contains(label, "POST answers 201") {
-			t.Errorf("form diagram: %q", label)
-		}
-		b.shoot(t, ctx, "profiles")
-	})
+func overlayProfile(t *testing.T, b *browser) {
+	msg, err := mapping.ParseCatalogMessage([]byte(approvalOverlay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlaid, err := mapping.DefaultCatalog().Overlay(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := b.tab(t)
+	openAt(t, ctx, newStatusd(t, overlaid).URL, "#/profiles", "#p-approval svg")
+	if label := eval[string](t, ctx, `document.querySelector('#p-approval svg').getAttribute('aria-label')`); !strings.Contains(label, "POST answers 202") {
+		t.Errorf("overlay profile diagram: %q", label)
+	}
+}
 
-	t.Run("an overlay's profile is drawn", func(t *testing.T) {
-		msg, err := mapping.ParseCatalogMessage([]byte(approvalOverlay))
-		if err != nil {
-			t.Fatal(err)
-		}
-		overlaid, err := mapping.DefaultCatalog().Overlay(msg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := b.tab(t)
-		openAt(t, ctx, newStatusd(t, overlaid).URL, "#/profiles", "#p-approval svg")
-		if label := eval[string](t, ctx, `document.querySelector('#p-approval svg').getAttribute('aria-label')`); !strings.Contains(label, "POST answers 202") {
-			t.Errorf("overlay profile diagram: %q", label)
-		}
-	})
+func lookupView(t *testing.T, b *browser) {
+	ctx := b.tab(t)
+	b.open(t, ctx, "#/lookup?code=CODE_OK&method=POST&profile=form", "#answer h2")
+	tr, _ := mapping.CodeToHTTP(statusdv1.Dialect_DIALECT_LEVEL3, statusdv1.Code_CODE_OK,
+		mapping.Context{Method: "POST", Profiles: []*statusdv1.Profile{profile(t, "form")}})
+	if got := text(t, ctx, "#answer h2"); !strings.Contains(got, fmt.Sprint(tr.HTTPStatus)) {
+		t.Errorf("answer %q, want %d", got, tr.HTTPStatus)
+	}
+	if got := text(t, ctx, "#answer .rationale"); got != tr.Rationale {
+		t.Errorf("rationale %q, want %q", got, tr.Rationale)
+	}
+	// The form puts the question in the URL.
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`input[name=dir][value=status]`)),
+		chromedp.SendKeys(chromedp.CSS("#f-status"), "412"),
+		chromedp.Clear(chromedp.CSS("#f-method")),
+		chromedp.Focus(chromedp.CSS("#f-dialect")),
+		chromedp.KeyEvent("Connect"), // a select picks the option the keys spell
+		chromedp.Click(chromedp.CSS(`input[name=profile][value=form]`)),
+		chromedp.Click(chromedp.CSS(`#lookup-form button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#answer code.k-unknown`)))
+	if h := eval[string](t, ctx, `location.hash`); h != "#/lookup?status=412&dialect=DIALECT_CONNECT" {
+		t.Errorf("URL holds %q", h)
+	}
+	if id := eval[string](t, ctx, `document.activeElement.id`); id != "answer" {
+		t.Errorf("after asking, focus is on %q, not the answer", id)
+	}
+	b.shoot(t, ctx, "lookup")
+}
 
-	t.Run("lookup", func(t *testing.T) {
-		ctx := b.tab(t)
-		b.open(t, ctx, "#/lookup?code=CODE_OK&method=POST&profile=form", "#answer h2")
-		tr, _ := mapping.CodeToHTTP(statusdv1.Dialect_DIALECT_LEVEL3, statusdv1.Code_CODE_OK,
-			mapping.Context{Method: "POST", Profiles: []*statusdv1.Profile{profile(t, "form")}})
-		if got := text(t, ctx, "#answer h2"); !strings.Contains(got, fmt.Sprint(tr.HTTPStatus)) {
-			t.Errorf("answer %q, want %d", got, tr.HTTPStatus)
-		}
-		if got := text(t, ctx, "#answer .rationale"); got != tr.Rationale {
-			t.Errorf("rationale %q, want %q", got, tr.Rationale)
-		}
-		// The form puts the question in the URL.
-		do(t, ctx,
-			chromedp.Click(chromedp.CSS(`input[name=dir][value=status]`)),
-			chromedp.SendKeys(chromedp.CSS("#f-status"), "412"),
-			chromedp.Clear(chromedp.CSS("#f-method")),
-			chromedp.Focus(chromedp.CSS("#f-dialect")),
-			chromedp.KeyEvent("Connect"), // a select picks the option the keys spell
-			chromedp.Click(chromedp.CSS(`input[name=profile][value=form]`)),
-			chromedp.Click(chromedp.CSS(`#lookup-form button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(`#answer code.k-unknown`)))
-		if h := eval[string](t, ctx, `location.hash`); h != "#/lookup?status=412&dialect=DIALECT_CONNECT" {
-			t.Errorf("URL holds %q", h)
-		}
-		if id := eval[string](t, ctx, `document.activeElement.id`); id != "answer" {
-			t.Errorf("after asking, focus is on %q, not the answer", id)
-		}
-		b.shoot(t, ctx, "lookup")
-	})
+func validateDrop(t *testing.T, b *browser) {
+	ctx := b.tab(t)
+	b.open(t, ctx, "#/validate", "#drop")
+	drop(t, ctx, "#drop", filepath.Join("testdata", "unauthorized.har"))
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[data-rule="rfc9110.unauthorized.www-authenticate"]`)))
+	if got := text(t, ctx, `.resource h3`); got != "https://api.example.com/orders/42" {
+		t.Errorf("resource %q", got)
+	}
+	if got := text(t, ctx, `[data-rule="rfc9110.unauthorized.www-authenticate"] .sev`); !strings.EqualFold(got, "error") {
+		t.Errorf("severity %q, want error", got)
+	}
+	b.shoot(t, ctx, "validate")
+}
 
-	t.Run("validate a dropped HAR", func(t *testing.T) {
-		ctx := b.tab(t)
-		b.open(t, ctx, "#/validate", "#drop")
-		drop(t, ctx, "#drop", filepath.Join("testdata", "unauthorized.har"))
-		do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[data-rule="rfc9110.unauthorized.www-authenticate"]`)))
-		if got := text(t, ctx, `.resource h3`); got != "https://api.example.com/orders/42" {
-			t.Errorf("resource %q", got)
-		}
-		if got := text(t, ctx, `[data-rule="rfc9110.unauthorized.www-authenticate"] .sev`); !strings.EqualFold(got, "error") {
-			t.Errorf("severity %q, want error", got)
-		}
-		b.shoot(t, ctx, "validate")
-	})
+func validateLikeCLI(t *testing.T, b *browser) {
+	ctx := b.tab(t)
+	b.open(t, ctx, "#/validate", "#drop")
+	path := filepath.Join("..", "..", "cmd", "statusd", "testdata", "orders.har")
+	do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#har"), []string{abs(t, path)}), chromedp.WaitVisible(chromedp.CSS("#summary")))
+	want := cliReport(t, path)
+	if got := text(t, ctx, "#summary"); got != want.summary {
+		t.Errorf("summary %q, statusd validate says %q", got, want.summary)
+	}
+	resources := eval[[]string](t, ctx, `[...document.querySelectorAll('.resource')].map((e) => e.dataset.resource)`)
+	if strings.Join(resources, "\n") != strings.Join(want.resources, "\n") {
+		t.Errorf("resources %q, statusd validate groups %q", resources, want.resources)
+	}
+	b.shoot(t, ctx, "validate-orders")
+	notes := eval[[]string](t, ctx, `[...document.querySelectorAll('.notes li')].map((e) => e.textContent)`)
+	if strings.Join(notes, "\n") != strings.Join(want.notes, "\n") {
+		t.Errorf("notes %q, statusd validate says %q", notes, want.notes)
+	}
+}
 
-	t.Run("validate a HAR like statusd validate", func(t *testing.T) {
-		ctx := b.tab(t)
-		b.open(t, ctx, "#/validate", "#drop")
-		path := filepath.Join("..", "..", "cmd", "statusd", "testdata", "orders.har")
-		do(t, ctx, chromedp.SetUploadFiles(chromedp.CSS("#har"), []string{abs(t, path)}), chromedp.WaitVisible(chromedp.CSS("#summary")))
-		want := cliReport(t, path)
-		if got := text(t, ctx, "#summary"); got != want.summary {
-			t.Errorf("summary %q, statusd validate says %q", got, want.summary)
-		}
-		resources := eval[[]string](t, ctx, `[...document.querySelectorAll('.resource')].map((e) => e.dataset.resource)`)
-		if strings.Join(resources, "\n") != strings.Join(want.resources, "\n") {
-			t.Errorf("resources %q, statusd validate groups %q", resources, want.resources)
-		}
-		b.shoot(t, ctx, "validate-orders")
-		notes := eval[[]string](t, ctx, `[...document.querySelectorAll('.notes li')].map((e) => e.textContent)`)
-		if strings.Join(notes, "\n") != strings.Join(want.notes, "\n") {
-			t.Errorf("notes %q, statusd validate says %q", notes, want.notes)
-		}
-	})
-
-	t.Run("validate a pasted exchange", func(t *testing.T) {
-		ctx := b.tab(t)
-		b.open(t, ctx, "#/validate", "#exchange")
-		do(t, ctx, chromedp.Click(chromedp.CSS(`form.paste button`)), chromedp.WaitVisible(chromedp.CSS("#summary")))
-		// The example is a Form POST answered 201 without location.
-		if eval[int](t, ctx, `document.querySelectorAll('[data-rule="l3.form.post.location"]').length`) != 1 {
-			t.Errorf("pasted example: no l3.form.post.location finding; report: %s", text(t, ctx, "#report"))
-		}
-	})
+func validatePaste(t *testing.T, b *browser) {
+	ctx := b.tab(t)
+	b.open(t, ctx, "#/validate", "#exchange")
+	do(t, ctx, chromedp.Click(chromedp.CSS(`form.paste button`)), chromedp.WaitVisible(chromedp.CSS("#summary")))
+	// The example is a Form POST answered 201 without location.
+	if eval[int](t, ctx, `document.querySelectorAll('[data-rule="l3.form.post.location"]').length`) != 1 {
+		t.Errorf("pasted example: no l3.form.post.location finding; report: %s", text(t, ctx, "#report"))
+	}
 }
 
 // approvalOverlay is an organisation's own control profile.
