@@ -375,7 +375,7 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 		_ = metrics.WritePrometheus(w)
 	})
 	if cfg.ui {
-		mux.Handle("/", ui.Handler())
+		ui.Mount(mux)
 	}
 	handler := svc.Cacheable(mux, cfg.cacheMaxAge)
 	if cfg.corsOrigins != "" {

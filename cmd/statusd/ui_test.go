@@ -27,6 +27,15 @@ func TestExplorerFlag(t *testing.T) {
 		if tc.status == 200 && (!strings.Contains(string(body), "statusd explorer") || resp.Header.Get("Content-Security-Policy") == "") {
 			t.Errorf("%v: / is not the explorer page", tc.args)
 		}
+		// The explorer shadows no other route: POST /metrics is still 405.
+		post, err := http.Post(base+"/metrics", "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		post.Body.Close()
+		if post.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("%v: POST /metrics = %d, want 405", tc.args, post.StatusCode)
+		}
 		// The API is there either way.
 		if got := meaning412(t, base); got == "" {
 			t.Errorf("%v: no API", tc.args)

@@ -46,7 +46,7 @@ func newStatusd(t *testing.T, cat *mapping.Catalog) *httptest.Server {
 	svc := server.New(cat)
 	mux := http.NewServeMux()
 	mux.Handle(server.NewHandler(svc, connect.WithCompressMinBytes(1024)))
-	mux.Handle("/", Handler())
+	Mount(mux)
 	srv := httptest.NewServer(svc.Cacheable(mux, 5*time.Minute))
 	t.Cleanup(srv.Close)
 	return srv

@@ -58,8 +58,17 @@ type site struct {
 	assets map[string]*asset
 }
 
+// Mount registers the explorer on mux for GET (and so HEAD) of "/" and of
+// the paths under AssetPrefix only, so that it shadows nothing: another
+// method on "/" gets the mux's 405, and unknown paths stay 404.
+func Mount(mux *http.ServeMux) {
+	h := Handler()
+	mux.Handle("GET /{$}", h)
+	mux.Handle("GET "+AssetPrefix, h)
+}
+
 // Handler serves the explorer: "/" and everything under AssetPrefix; any
-// other path is 404, so it can be mounted at "/" beside the API.
+// other path is 404.
 func Handler() http.Handler {
 	s, err := build(embedded)
 	if err != nil {

@@ -155,6 +155,31 @@ func TestConditionalAndEncoding(t *testing.T) {
 	}
 }
 
+// TestMountShadowsNothing: beside other routes, the explorer takes only GET
+// and HEAD of its own paths.
+func TestMountShadowsNothing(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(299) })
+	Mount(mux)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/", 200}, {"HEAD", "/", 200}, {"POST", "/", 405}, {"DELETE", "/", 405},
+		{"POST", "/metrics", 405}, {"GET", "/metrics", 200}, {"POST", "/api/x", 299}, {"GET", "/api/x", 299},
+		{"GET", "/elsewhere", 404}, {"GET", "/ui/0/app.js", 404},
+	} {
+		resp := get(t, mux, tc.method, tc.path)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, resp.StatusCode, tc.status)
+		}
+		if tc.status == 405 && tc.path == "/" && resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s /: allow %q", tc.method, resp.Header.Get("Allow"))
+		}
+	}
+}
+
 func TestAcceptsGzip(t *testing.T) {
 	for in, want := range map[string]bool{
 		"gzip": true, "GZIP": true, "br, gzip": true, "gzip;q=0.5": true, "gzip; q=1": true,
