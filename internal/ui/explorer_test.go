@@ -137,6 +137,19 @@ func catalogView(t *testing.T, b *browser) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("profile=entity shows %v, want %v", got, want)
 	}
+
+	// And by class.
+	b.open(t, ctx, "#/catalog?class=STATUS_CLASS_INFORMATIONAL", "#catalog li[data-status]")
+	var info []int
+	for _, st := range cat.GetStatuses() {
+		if st.GetStatusClass() == statusdv1.StatusClass_STATUS_CLASS_INFORMATIONAL {
+			info = append(info, int(st.GetCode()))
+		}
+	}
+	got = eval[[]int](t, ctx, `[...document.querySelectorAll('#catalog li[data-status]')].map((e) => +e.dataset.status)`)
+	if fmt.Sprint(got) != fmt.Sprint(info) {
+		t.Errorf("class=STATUS_CLASS_INFORMATIONAL shows %v, want %v", got, info)
+	}
 }
 
 func status412(t *testing.T, b *browser) {
@@ -180,6 +193,11 @@ func matrixView(t *testing.T, b *browser) {
 	cat := mapping.DefaultCatalog().Proto()
 	ctx := b.tab(t)
 	b.open(t, ctx, "#/matrix", `#heat-code tr[data-key="unauthenticated"]`)
+	// The code heat map costs one Lookup per cell (no RPC lists that
+	// direction), so it is drawn when they are in; say what that costs.
+	t.Logf("matrix: status map rendered %.0f ms after navigation started; with the code map, %d requests",
+		eval[float64](t, ctx, `performance.getEntriesByName('statusd:rendered')[0].startTime`),
+		eval[int](t, ctx, `performance.getEntriesByType('resource').length + 1`))
 	if got := eval[string](t, ctx, `document.getElementById('status-412').dataset.agree`); got != "false" {
 		t.Errorf("412 row agree=%s, want false", got)
 	}
@@ -335,6 +353,16 @@ func validatePaste(t *testing.T, b *browser) {
 	// The example is a Form POST answered 201 without location.
 	if eval[int](t, ctx, `document.querySelectorAll('[data-rule="l3.form.post.location"]').length`) != 1 {
 		t.Errorf("pasted example: no l3.form.post.location finding; report: %s", text(t, ctx, "#report"))
+	}
+	// Text that is no exchange is refused in the page, before any call.
+	calls := eval[int](t, ctx, `performance.getEntriesByType('resource').filter((e) => e.name.includes('/Validate')).length`)
+	do(t, ctx, chromedp.SetValue(chromedp.CSS("#exchange"), "GET /\nnot a header\n\nHTTP/1.1 200 OK\n"),
+		chromedp.Click(chromedp.CSS(`form.paste button`)), chromedp.WaitVisible(chromedp.CSS("#report .notice.error")))
+	if got := text(t, ctx, "#report .notice.error"); !strings.Contains(got, `"not a header" is not a header line`) {
+		t.Errorf("bad paste: %q", got)
+	}
+	if after := eval[int](t, ctx, `performance.getEntriesByType('resource').filter((e) => e.name.includes('/Validate')).length`); after != calls {
+		t.Errorf("bad paste was sent to Validate (%d calls, then %d)", calls, after)
 	}
 }
 

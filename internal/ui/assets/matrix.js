@@ -4,16 +4,23 @@
 // that direction). Rows where the dialects disagree stand out; every cell
 // links to the rationale behind it.
 import {listStatuses, lookup} from './api.js';
-import {h} from './dom.js';
+import {h, notice} from './dom.js';
 import vocab from './vocab.js';
 
 export async function render(route) {
   const only = route.params.get('only') === '1';
-  const [res, byCode] = await Promise.all([listStatuses({includeMappings: true}), codeRows()]);
+  const res = await listStatuses({includeMappings: true});
   const reasons = new Map(res.statuses.map((s) => [s.code, s.reason]));
   const statusRows = res.mappings.filter((m) => !only || !m.agree);
   const disagreeing = res.mappings.filter((m) => !m.agree).length;
-  const codesDisagreeing = byCode.filter((r) => !r.agree).length;
+  // The code map needs a Lookup per cell, so it follows when they are in.
+  const codeSection = h('div', {class: 'scroll', id: 'code-map'},
+    notice('info', `Asking statusd for ${vocab.codes.length * vocab.dialects.length} code → status lookups…`));
+  const codeCount = h('strong', {}, `… of ${vocab.codes.length} codes`);
+  codeRows().then((byCode) => {
+    codeCount.textContent = `${byCode.filter((r) => !r.agree).length} of ${byCode.length} codes`;
+    codeSection.replaceChildren(heat('code', byCode.filter((r) => !only || !r.agree)));
+  }, (err) => codeSection.replaceChildren(notice('error', err.message)));
 
   const toggle = h('input', {type: 'checkbox', id: 'only', checked: only,
     onchange: (e) => { location.hash = e.target.checked ? '#/matrix?only=1' : '#/matrix'; }});
@@ -22,11 +29,11 @@ export async function render(route) {
     h('h1', {}, 'Where the stacks disagree'),
     h('p', {class: 'lead'}, `Without context, the ${vocab.dialects.length} dialects disagree about `,
       h('strong', {}, `${disagreeing} of ${res.mappings.length} statuses`), ' and ',
-      h('strong', {}, `${codesDisagreeing} of ${byCode.length} codes`),
+      codeCount,
       '. In a row where they disagree (≠), the answers that differ from the most common one are coloured, one colour per answer. Every cell opens its rationale.'),
     h('p', {class: 'filters'}, h('label', {class: 'check'}, toggle, ' only disagreements')),
     h('section', {}, h('h2', {}, 'Code → HTTP status'),
-      h('div', {class: 'scroll'}, heat('code', byCode.filter((r) => !only || !r.agree)))),
+      codeSection),
     h('section', {}, h('h2', {}, 'HTTP status → code'),
         h('div', {class: 'scroll'}, heat('status', statusRows.map((m) => ({
           key: m.httpStatus, agree: Boolean(m.agree),
