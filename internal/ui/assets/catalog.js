@@ -2,7 +2,7 @@
 // the Level 3 profiles that use it; searchable and filterable, the filter
 // kept in the URL.
 import {listProfiles, listStatuses} from './api.js';
-import {citations, h, statusLink} from './dom.js';
+import {citations, h, notice, statusLink} from './dom.js';
 import vocab from './vocab.js';
 
 export async function render(route) {
@@ -45,9 +45,10 @@ export async function render(route) {
     if (state.profile) q.set('profile', state.profile);
     history.replaceState(null, '', `#/catalog${q.size ? '?' + q : ''}`);
   }
-  search.addEventListener('input', update);
-  cls.addEventListener('change', update);
-  prof.addEventListener('change', update);
+  const later = () => update().catch((err) => list.replaceChildren(notice('error', err.message)));
+  search.addEventListener('input', later);
+  cls.addEventListener('change', later);
+  prof.addEventListener('change', later);
   await update();
 
   return h('section', {class: 'view-catalog'},
