@@ -79,7 +79,7 @@ func bashCompletion() string {
 	fmt.Fprintf(&b, `# statusd completion (statusd completion bash|zsh)
 _statusd() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} verb=${COMP_WORDS[1]}
-  if [[ $COMP_CWORD -eq 1 ]]; then
+  if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
     COMPREPLY=($(compgen -W '%s -h -version' -- "$cur"))
     return
   fi
@@ -92,13 +92,13 @@ _statusd() {
     catalog) [[ $COMP_CWORD -eq 2 ]] && { COMPREPLY=($(compgen -W 'export' -- "$cur")); return; } ;;
     completion) COMPREPLY=($(compgen -W 'bash zsh' -- "$cur")); return ;;
     help) COMPREPLY=($(compgen -W '%s' -- "$cur")); return ;;
-    -*) verb=serve ;;
+    -*) verb=serve; [[ $COMP_CWORD -eq 1 ]] && flags='-h -version' ;;
   esac
   case $verb in
 `, strings.Join(names, " "), strings.Join(fileFlags, "|"), strings.Join(dialectNames(), " "), strings.Join(names, " "))
 	for _, v := range verbs {
 		if len(perVerb[v.name]) > 0 {
-			fmt.Fprintf(&b, "    %s) flags='%s' ;;\n", v.name, strings.Join(perVerb[v.name], " "))
+			fmt.Fprintf(&b, "    %s) flags+=' %s' ;;\n", v.name, strings.Join(perVerb[v.name], " "))
 		}
 	}
 	b.WriteString(`  esac

@@ -10,10 +10,10 @@ import (
 // runHelp is `statusd help [VERB]` (and `statusd -h`): the verbs with one
 // line each, or one verb's usage and flags.
 func runHelp(args []string, stdout, stderr io.Writer) error {
-	switch len(args) {
-	case 0:
+	switch {
+	case len(args) == 0 || isHelpFlag(args[0]):
 		return writeHelp(stdout)
-	case 1:
+	case len(args) == 1:
 		v, ok := findVerb(args[0])
 		if !ok {
 			return fmt.Errorf("help: unknown verb %q; `statusd help` lists them", args[0])

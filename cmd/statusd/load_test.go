@@ -24,7 +24,11 @@ import (
 )
 
 const (
-	loadCalls       = 100_000
+	// minLoadCalls is the least the load sends; it goes on until every
+	// reload is done, so the reloads always overlap it, and then stops, so
+	// that the test takes seconds rather than a fixed 100 000 calls.
+	minLoadCalls    = 20_000
+	maxLoadCalls    = 1_000_000 // a bound if the reloads never finish
 	loadConcurrency = 256
 	goodReloads     = 50
 	badReloads      = 10
@@ -71,7 +75,11 @@ func TestLoadWithReloadsAndDrain(t *testing.T) {
 	baseMeaning, _ := mapping.DefaultCatalog().Status(412)
 	valid := regexp.MustCompile(`^edition \d+$`)
 
-	var next, failed, wrong atomic.Int64
+	// editions[i] is set when some call was answered from "edition i": the
+	// proof that calls ran while the catalogs were being swapped.
+	var editions [goodReloads + badReloads + 1]atomic.Bool
+	var next, done, failed, wrong atomic.Int64
+	var reloadsDone atomic.Bool
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
 	loadDone := make(chan struct{})
@@ -81,14 +89,24 @@ func TestLoadWithReloadsAndDrain(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			client := clients[w%len(clients)]
-			for next.Add(1) <= loadCalls {
+			for {
+				n := next.Add(1)
+				if n > maxLoadCalls || (n > minLoadCalls && reloadsDone.Load()) {
+					return
+				}
 				res, err := client.Lookup(context.Background(), lookup412)
+				done.Add(1)
 				if err != nil {
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
 					continue
 				}
-				if m := res.GetStatus().GetMeaning(); !valid.MatchString(m) && m != baseMeaning.GetMeaning() {
+				m := res.GetStatus().GetMeaning()
+				if e, ok := strings.CutPrefix(m, "edition "); ok && valid.MatchString(m) {
+					if i, _ := strconv.Atoi(e); i < len(editions) {
+						editions[i].Store(true)
+					}
+				} else if m != baseMeaning.GetMeaning() {
 					wrong.Add(1)
 				}
 			}
@@ -98,6 +116,7 @@ func TestLoadWithReloadsAndDrain(t *testing.T) {
 
 	// 60 reloads during the load: every sixth offers a bad catalog. Each
 	// waits for the counter, so none is lost to signal coalescing.
+	atFirstReload := done.Load()
 	good, bad := 0, 0
 	for i := 1; good < goodReloads || bad < badReloads; i++ {
 		result := "ok"
@@ -114,17 +133,27 @@ func TestLoadWithReloadsAndDrain(t *testing.T) {
 		}
 		waitFor(t, "reload "+strconv.Itoa(i), func() bool { return reloadCount(t, d.base, result) > before })
 	}
-	select {
-	case <-loadDone:
-		t.Logf("the load finished before the reloads; reloads may not have overlapped it")
-	default:
-	}
+	atLastReload := done.Load()
+	reloadsDone.Store(true)
 	<-loadDone
 	elapsed := time.Since(start)
-	t.Logf("%d calls, %d concurrent, 5 protocols, %d + %d reloads: %v (%.0f calls/s)",
-		loadCalls, loadConcurrency, goodReloads, badReloads, elapsed.Round(time.Millisecond), float64(loadCalls)/elapsed.Seconds())
+	seen := 0
+	for i := range editions {
+		if editions[i].Load() {
+			seen++
+		}
+	}
+	t.Logf("%d calls, %d concurrent, 5 protocols, %d + %d reloads: %v (%.0f calls/s); %d calls between the first and last reload, answers from %d editions",
+		done.Load(), loadConcurrency, goodReloads, badReloads, elapsed.Round(time.Millisecond), float64(done.Load())/elapsed.Seconds(),
+		atLastReload-atFirstReload, seen)
 	if failed.Load() != 0 || wrong.Load() != 0 {
 		t.Fatalf("%d failed calls (first: %v), %d answers from no valid catalog", failed.Load(), firstErr.Load(), wrong.Load())
+	}
+	// The reloads overlapped the load: calls were answered between the
+	// first and the last reload, from many of the catalogs in turn.
+	if atLastReload-atFirstReload < loadConcurrency || seen < goodReloads/5 {
+		t.Errorf("the reloads did not overlap the load: %d calls answered between the first and last reload, answers from %d of %d editions",
+			atLastReload-atFirstReload, seen, goodReloads)
 	}
 
 	// Now SIGTERM with streams in flight: every stream completes.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -66,10 +65,10 @@ func TestREADMEExamples(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl not installed")
 	}
-	bin := filepath.Join(t.TempDir(), "statusd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if raceEnabled {
+		t.Skip("the README examples run once per CI run, in the run without -race")
 	}
+	bin := statusdBinary(t)
 	d := startDaemon(t, "-access-log=false")
 	examples := readmeExamples(t, "../../README.md")
 	if len(examples) < 6 {
