@@ -367,3 +367,64 @@ func TestScaleOutBehindNginx(t *testing.T) {
 		}
 	}
 }
+
+// wrkRate runs wrk against u for a bounded time and returns requests/s.
+func wrkRate(t *testing.T, wrk, u string) float64 {
+	t.Helper()
+	out, err := exec.Command(wrk, "-t2", "-c64", "-d5s", "--timeout", "5s", u).CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrk: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`Requests/sec:\s+([\d.]+)`).FindSubmatch(out)
+	if m == nil || strings.Contains(string(out), "Non-2xx") || strings.Contains(string(out), "Socket errors") {
+		t.Fatalf("wrk:\n%s", out)
+	}
+	rate, _ := strconv.ParseFloat(string(m[1]), 64)
+	return rate
+}
+
+// peakRSS is a process's highest resident set, from /proc.
+func peakRSS(t *testing.T, pid int) string {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	m := regexp.MustCompile(`VmHWM:\s+(\d+ kB)`).FindSubmatch(data)
+	if m == nil {
+		return "unknown"
+	}
+	return string(m[1])
+}
+
+// TestScaleOutThroughput measures Connect GET Lookups per second with wrk
+// (64 connections, 5 s each, loopback) against one statusd, through nginx
+// to three replicas without the cache, and through the cache; and the
+// replicas' peak RSS (for deploy/kubernetes's memory request). It takes
+// 20 s, so it runs when STATUSD_WRK=1. The numbers are in the README.
+func TestScaleOutThroughput(t *testing.T) {
+	if os.Getenv("STATUSD_WRK") != "1" {
+		t.Skip("set STATUSD_WRK=1 to measure throughput through nginx with wrk")
+	}
+	wrk, err := exec.LookPath("wrk")
+	if err != nil {
+		skipOrFail(t, "wrk not installed")
+	}
+	single := startReplica(t)
+	var replicas []*replica
+	for range 3 {
+		replicas = append(replicas, startReplica(t))
+	}
+	l := startNginx(t, replicas)
+	direct := wrkRate(t, wrk, lookupURL("http://"+single.addr, 412, "DIALECT_LEVEL3"))
+	uncached := wrkRate(t, wrk, lookupURL(l.uncached, 412, "DIALECT_LEVEL3"))
+	cached := wrkRate(t, wrk, lookupURL(l.cached, 412, "DIALECT_LEVEL3"))
+	load, _ := os.ReadFile("/proc/loadavg")
+	t.Logf("Connect GET Lookup, wrk -t2 -c64 -d5s: one statusd %.0f/s; nginx -> 3 replicas %.0f/s; nginx cache %.0f/s (load average %s)",
+		direct, uncached, cached, strings.Fields(string(load))[0])
+	t.Logf("peak RSS: single statusd %s; replicas %s, %s, %s", peakRSS(t, single.cmd.Process.Pid),
+		peakRSS(t, replicas[0].cmd.Process.Pid), peakRSS(t, replicas[1].cmd.Process.Pid), peakRSS(t, replicas[2].cmd.Process.Pid))
+	if cached <= uncached {
+		t.Errorf("the cache (%.0f/s) is not faster than going to the replicas (%.0f/s)", cached, uncached)
+	}
+}
