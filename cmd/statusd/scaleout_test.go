@@ -231,8 +231,8 @@ func sumLookups(t *testing.T, replicas []*replica) int {
 // TestScaleOutBehindNginx runs three statusd replicas behind nginx, as a
 // load balancer and a cache for Connect GET, on loopback.
 func TestScaleOutBehindNginx(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts nginx and three statusd processes")
+	if testing.Short() || raceEnabled {
+		t.Skip("starts nginx and three statusd processes: not in -short or -race runs")
 	}
 	start := time.Now()
 	catalog := filepath.Join(t.TempDir(), "catalog.txtpb")
