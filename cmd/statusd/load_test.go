@@ -27,11 +27,11 @@ const (
 	// minLoadCalls is the least the load sends; it goes on until every
 	// reload is done, so the reloads always overlap it, and then stops, so
 	// that the test takes seconds rather than a fixed 100 000 calls.
-	minLoadCalls    = 20_000
+	minLoadCalls    = 10_000
 	maxLoadCalls    = 1_000_000 // a bound if the reloads never finish
 	loadConcurrency = 256
-	goodReloads     = 50
-	badReloads      = 10
+	goodReloads     = 20
+	badReloads      = 4
 	drainStreams    = 256
 )
 
@@ -114,7 +114,7 @@ func TestLoadWithReloadsAndDrain(t *testing.T) {
 	}
 	go func() { wg.Wait(); close(loadDone) }()
 
-	// 60 reloads during the load: every sixth offers a bad catalog. Each
+	// 24 reloads during the load: every sixth offers a bad catalog. Each
 	// waits for the counter, so none is lost to signal coalescing.
 	atFirstReload := done.Load()
 	good, bad := 0, 0

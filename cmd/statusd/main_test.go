@@ -60,6 +60,8 @@ type daemon struct {
 func (d *daemon) stop(t *testing.T) error {
 	t.Helper()
 	d.once.Do(func() {
+		closeIdleH2C()
+		http.DefaultClient.CloseIdleConnections()
 		d.cancel()
 		select {
 		case d.err = <-d.done:
@@ -104,7 +106,32 @@ func startStatusd(t *testing.T, args ...string) string {
 	return startDaemon(t, args...).base
 }
 
-var h2cClient = loopback.H2CClient
+// h2cClients are the HTTP/2 cleartext clients the tests made.
+var h2cClients struct {
+	mu      sync.Mutex
+	clients []*http.Client
+}
+
+// h2cClient returns an HTTP/2 cleartext client whose idle connections a
+// daemon's stop closes first: an HTTP/2 server's graceful shutdown waits up
+// to a second (x/net/http2's GOAWAY timeout) for each client connection to
+// hang up, which cost every test that used one a second.
+func h2cClient() *http.Client {
+	c := loopback.H2CClient()
+	h2cClients.mu.Lock()
+	defer h2cClients.mu.Unlock()
+	h2cClients.clients = append(h2cClients.clients, c)
+	return c
+}
+
+// closeIdleH2C closes the idle connections of every h2cClient.
+func closeIdleH2C() {
+	h2cClients.mu.Lock()
+	defer h2cClients.mu.Unlock()
+	for _, c := range h2cClients.clients {
+		c.CloseIdleConnections()
+	}
+}
 
 func TestServesEveryProtocol(t *testing.T) {
 	base := startStatusd(t)
