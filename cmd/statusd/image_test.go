@@ -44,7 +44,7 @@ func TestContainerImage(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	assertStatic(t, bin)
-	for _, f := range []string{"Containerfile", ".containerignore"} {
+	for _, f := range []string{"Containerfile", ".dockerignore"} {
 		data, err := os.ReadFile(filepath.Join("../..", f))
 		if err != nil {
 			t.Fatal(err)
