@@ -147,7 +147,9 @@ func TestLoadWithReloadsAndDrain(t *testing.T) {
 		done.Load(), loadConcurrency, goodReloads, badReloads, elapsed.Round(time.Millisecond), float64(done.Load())/elapsed.Seconds(),
 		atLastReload-atFirstReload, seen)
 	if failed.Load() != 0 || wrong.Load() != 0 {
-		t.Fatalf("%d failed calls (first: %v), %d answers from no valid catalog", failed.Load(), firstErr.Load(), wrong.Load())
+		logs := d.logs.String()
+		t.Fatalf("%d failed calls (first: %v), %d answers from no valid catalog; the server's log ends:\n%s",
+			failed.Load(), firstErr.Load(), wrong.Load(), logs[max(0, len(logs)-4096):])
 	}
 	// The reloads overlapped the load: calls were answered between the
 	// first and the last reload, from many of the catalogs in turn.
