@@ -280,3 +280,36 @@ func TestServicePDBAndHPA(t *testing.T) {
 func metaSelector(pdb *policyv1.PodDisruptionBudget) (labels.Selector, error) {
 	return metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
 }
+
+// TestREADMEExcerpt: the Deployment excerpt in README "Running more than
+// one" has no line that deployment.yaml does not, so it cannot drift.
+func TestREADMEExcerpt(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployment, err := os.ReadFile("kubernetes/deployment.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "## Running more than one")
+	_, excerpt, ok2 := strings.Cut(section, "```yaml\n")
+	excerpt, _, ok3 := strings.Cut(excerpt, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("no ```yaml block in README's \"Running more than one\"")
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(string(deployment), "\n") {
+		lines[strings.TrimRight(l, " ")] = true
+	}
+	n := 0
+	for _, l := range strings.Split(strings.TrimRight(excerpt, "\n"), "\n") {
+		n++
+		if !lines[strings.TrimRight(l, " ")] {
+			t.Errorf("README line %q is not in deployment.yaml", l)
+		}
+	}
+	if n < 10 {
+		t.Errorf("the excerpt has %d lines", n)
+	}
+}
