@@ -17,7 +17,7 @@ var (
 	citeAllow    = []*statusdv1.Citation{mapping.Level3Citation("Design: send allow with HEAD and GET responses", "design")}
 	citeStatuses = []*statusdv1.Citation{mapping.Level3Citation("HTTP status codes", "status_codes")}
 	citeEntity   = []*statusdv1.Citation{mapping.Level3Citation("Entity", "profiles/mixins/entity")}
-	citeData     = []*statusdv1.Citation{mapping.Level3Citation("Data", "profiles/data"), mapping.RFCCitation(5789, "4.1")}
+	citeData     = []*statusdv1.Citation{mapping.Level3Citation("Data", "profiles/data"), mapping.RFCCitation(5789, "3.1")}
 )
 
 func legacyProfile(ref string, p *statusdv1.Profile) Finding {
