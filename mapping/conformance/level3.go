@@ -84,13 +84,22 @@ func (c *checker) checkProfileHeader() {
 }
 
 // ruling reports whether p's own rules (outcomes, required headers) apply:
-// pattern roles have none, and an Alias redirects every method, so the
-// target profile it names beside it does not rule the exchange.
+// pattern roles have none, and a profile that redirects every method (an
+// Alias) stands for its target, so the target profile named beside it does
+// not rule the exchange.
 func (c *checker) ruling(p *statusdv1.Profile) bool {
 	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
 		return false
 	}
-	return !c.is("alias") || p.GetId() == "alias" || p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN
+	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN || mapping.RedirectsAlways(p) {
+		return true
+	}
+	for _, q := range c.applied() {
+		if mapping.RedirectsAlways(q) {
+			return false
+		}
+	}
+	return true
 }
 
 // standalone reports whether p is a resource or control profile.
@@ -135,12 +144,8 @@ func (c *checker) matches(o *statusdv1.MethodOutcome) bool {
 		return true
 	}
 	for _, cond := range o.GetWhenRequestHas() {
-		name, token, hasToken := strings.Cut(cond, ":")
-		if hasToken {
-			if header.HasToken(c.ex.GetRequestHeaders(), strings.TrimSpace(name), strings.TrimSpace(token)) {
-				return true
-			}
-		} else if c.req(name) {
+		hc := header.ParseCondition(cond)
+		if hc.Element == "" && c.req(hc.Name) || hc.Element != "" && hc.MetBy(c.ex.GetRequestHeaders()) {
 			return true
 		}
 	}
@@ -187,10 +192,24 @@ func (c *checker) checkSuccessStatus() {
 		Rule:           "l3." + owner.GetId() + "." + strings.ToLower(c.method) + ".status",
 		Severity:       errorSev,
 		ExpectedStatus: expected,
-		Citations:      owner.GetCitations(),
+		Citations:      c.withStatus(owner.GetCitations(), expected),
 		Message: fmt.Sprintf("%s answers a successful %s with %s, not %d; send %d.",
 			owner.GetName(), c.method, c.outcomeList(), c.status, expected),
 	})
+}
+
+// withStatus returns the citations of a profile followed by the current
+// citations of the catalog entry of status, the one a finding points to.
+func (c *checker) withStatus(profile []*statusdv1.Citation, status int) []*statusdv1.Citation {
+	out := slices.Clip(profile)
+	if entry, ok := c.cat.Status(status); ok {
+		for _, ct := range entry.GetCitations() {
+			if !ct.GetLegacy() {
+				out = append(out, ct)
+			}
+		}
+	}
+	return out
 }
 
 // outcomes yields the outcomes of the ruling profiles for the request's
@@ -228,13 +247,25 @@ func (c *checker) checkAllowHeader() {
 	if c.method != "HEAD" && c.method != "GET" {
 		return
 	}
-	if !(c.status >= 200 && c.status < 300) && !(c.is("alias") && (c.status == 307 || c.status == 308)) {
+	if !(c.status >= 200 && c.status < 300) && !c.redirectOutcome() {
 		return
 	}
 	if !c.respSet.has(hAllow) {
 		c.add(Finding{Rule: "l3.allow.missing", Severity: errorSev, Citations: citeAllow,
 			Message: fmt.Sprintf("Level 3 responses to %s carry allow; send allow with the resource's methods.", c.method)})
 	}
+}
+
+// redirectOutcome reports whether the status is the outcome of a profile
+// that redirects every method (an Alias's 307 and 308): that response
+// stands for the resource, so it carries allow like a 2xx.
+func (c *checker) redirectOutcome() bool {
+	for p, o := range c.outcomes() {
+		if mapping.RedirectsAlways(p) && slices.Contains(o.GetStatuses(), int32(c.status)) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkEmptyBody: 201 and 202 carry no content unless the client asked for
