@@ -84,11 +84,14 @@ func (s *Service) catalogFor(ctx context.Context) *mapping.Catalog {
 	return s.catalog.Load()
 }
 
-// NewHandler returns the path and HTTP handler of svc, with the protovalidate
-// rules of the protos enforced before any method runs, so that every client
-// language gets the same invalid_argument answers. Interceptors in opts run
-// outside the validation, so they see rejected requests too.
+// NewHandler returns the path and HTTP handler of svc, with strict codecs
+// (an unknown field or enum name is invalid_argument naming it, see
+// codec.go) and the protovalidate rules of the protos enforced before any
+// method runs, so that every client language gets the same
+// invalid_argument answers. Interceptors in opts run outside the
+// validation, so they see rejected requests too.
 func NewHandler(svc *Service, opts ...connect.HandlerOption) (string, http.Handler) {
+	opts = append(strictCodecs(), opts...)
 	opts = append(opts, connect.WithInterceptors(validate.NewInterceptor()))
 	return statusdv1connect.NewStatusServiceHandler(svc, opts...)
 }
@@ -101,7 +104,13 @@ func (s *Service) Lookup(ctx context.Context, req *statusdv1.LookupRequest) (*st
 	if err != nil {
 		return nil, err
 	}
-	mctx := mapping.Context{Method: req.GetMethod(), Profiles: profiles, Headers: req.GetRequestHeaders()}
+	if err := checkAbsent(req); err != nil {
+		return nil, err
+	}
+	mctx := mapping.Context{
+		Method: req.GetMethod(), Profiles: profiles, Headers: req.GetRequestHeaders(),
+		Absent: req.GetAbsentRequestHeaders(), HeadersComplete: req.GetRequestHeadersComplete(), Catalog: cat,
+	}
 
 	var tr mapping.Translation
 	switch key := req.GetKey().(type) {
@@ -135,6 +144,19 @@ func (s *Service) Lookup(ctx context.Context, req *statusdv1.LookupRequest) (*st
 		res.Profiles = append(res.Profiles, p.GetUri())
 	}
 	return res, nil
+}
+
+// checkAbsent rejects a header said to be both present and absent.
+func checkAbsent(req *statusdv1.LookupRequest) error {
+	for i, name := range req.GetAbsentRequestHeaders() {
+		for _, h := range req.GetRequestHeaders() {
+			if strings.EqualFold(h.GetName(), name) {
+				return connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
+					"absent_request_headers[%d]: %q is also in request_headers; a header is either present or absent", i, name))
+			}
+		}
+	}
+	return nil
 }
 
 // ListStatuses implements statusd.v1.StatusService.ListStatuses.
