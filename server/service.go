@@ -193,7 +193,7 @@ func (s *Service) ListStatuses(ctx context.Context, req *statusdv1.ListStatusesR
 func statusMapping(status int) *statusdv1.StatusMapping {
 	m := &statusdv1.StatusMapping{HttpStatus: int32(status), Agree: true}
 	for _, d := range mapping.Dialects() {
-		code := mapping.CodeOf(d, status)
+		code := mapping.CodeForStatus(d, status)
 		m.Codes = append(m.Codes, &statusdv1.DialectCode{Dialect: d, Code: code, ConnectCode: mapping.ConnectName(code)})
 		if code != m.Codes[0].GetCode() {
 			m.Agree = false
