@@ -106,7 +106,7 @@ func explainOutcome(cat *Catalog, p *statusdv1.Profile, o *statusdv1.MethodOutco
 	var b strings.Builder
 	fmt.Fprintf(&b, "Level 3: %s answers a successful %s with %s", p.GetName(), o.GetMethod(), statusName(cat, s))
 	if has := o.GetWhenRequestHas(); len(has) > 0 {
-		b.WriteString(" when the request carries " + strings.Join(has, " or "))
+		b.WriteString(" when the request carries " + orList(has))
 		if cond := o.GetCondition(); cond != "" {
 			b.WriteString(" (" + sentencePart(cond) + ")")
 		}
@@ -119,7 +119,7 @@ func explainError(cat *Catalog, p *statusdv1.Profile, e *statusdv1.ErrorStatus) 
 	s := int(e.GetStatus())
 	methods := "any method"
 	if m := e.GetMethods(); len(m) > 0 {
-		methods = strings.Join(m, ", ")
+		methods = orList(m)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Level 3: %s answers %s with %s", p.GetName(), methods, statusName(cat, s))
@@ -173,4 +173,12 @@ func sentencePart(s string) string {
 		return string(s[0]+'a'-'A') + s[1:]
 	}
 	return s
+}
+
+// orList writes "a", "a or b", "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
