@@ -18,6 +18,7 @@ import (
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/mapping/conformance"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // DefaultStreamLimit is the number of exchanges one ValidateStream takes
@@ -162,6 +163,9 @@ func checkAbsent(req *statusdv1.LookupRequest) error {
 // ListStatuses implements statusd.v1.StatusService.ListStatuses.
 func (s *Service) ListStatuses(ctx context.Context, req *statusdv1.ListStatusesRequest) (*statusdv1.ListStatusesResponse, error) {
 	cat := s.catalogFor(ctx)
+	if err := definedEnum("status_class", req.GetStatusClass()); err != nil {
+		return nil, err
+	}
 	var profile *statusdv1.Profile
 	if req.GetProfile() != "" {
 		ps, err := resolveProfiles(cat, "profile", []string{req.GetProfile()})
@@ -189,6 +193,23 @@ func (s *Service) ListStatuses(ctx context.Context, req *statusdv1.ListStatusesR
 	return res, nil
 }
 
+// definedEnum rejects an enum value the schema does not define, so that a
+// filter never silently matches nothing or everything (protovalidate's
+// defined_only says the same before the handler runs; this keeps Service
+// strict for callers that use it without the interceptor).
+func definedEnum(field string, v protoreflect.Enum) error {
+	ed := v.Descriptor()
+	if ed.Values().ByNumber(v.Number()) != nil {
+		return nil
+	}
+	names := make([]string, 0, ed.Values().Len())
+	for i := range ed.Values().Len() {
+		names = append(names, string(ed.Values().Get(i).Name()))
+	}
+	return connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
+		"%s: unknown value %d; use one of %s", field, v.Number(), strings.Join(names, ", ")))
+}
+
 // statusMapping lists what status means in every dialect, without context.
 func statusMapping(status int) *statusdv1.StatusMapping {
 	m := &statusdv1.StatusMapping{HttpStatus: int32(status), Agree: true}
@@ -204,6 +225,9 @@ func statusMapping(status int) *statusdv1.StatusMapping {
 
 // ListProfiles implements statusd.v1.StatusService.ListProfiles.
 func (s *Service) ListProfiles(ctx context.Context, req *statusdv1.ListProfilesRequest) (*statusdv1.ListProfilesResponse, error) {
+	if err := definedEnum("kind", req.GetKind()); err != nil {
+		return nil, err
+	}
 	res := &statusdv1.ListProfilesResponse{}
 	for _, p := range s.catalogFor(ctx).Profiles() {
 		switch {

@@ -316,3 +316,47 @@ func ids(ctx mapping.Context) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// TestStatusFindingsCiteTheExpectedStatus: a finding that says which
+// status to send cites that status's section, never another's, and no
+// Level 3 finding cites RFC 5789 section 4.1 (the IANA registration of
+// accept-patch, not a rule).
+func TestStatusFindingsCiteTheExpectedStatus(t *testing.T) {
+	cat := mapping.DefaultCatalog()
+	owners := statusSections(cat)
+	n := 0
+	for _, oc := range outcomeCases(cat) {
+		ex := &statusdv1.Exchange{Method: oc.outcome.GetMethod(), Target: "/r", Status: 299, RequestHeaders: oc.headers}
+		rep, err := Check(cat, ex, []string{oc.profile.GetId()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rep.Findings {
+			for _, c := range f.Citations {
+				if c.GetDocument() == "RFC 5789" && c.GetSection() == "4.1" {
+					t.Errorf("%s: %s cites RFC 5789 section 4.1", oc, f.Rule)
+				}
+				if f.ExpectedStatus == 0 || !strings.HasSuffix(f.Rule, ".status") {
+					continue
+				}
+				n++
+				if owner, ok := owners[sectionKey{c.GetDocument(), c.GetSection()}]; ok && int(owner) != f.ExpectedStatus {
+					t.Errorf("%s: %s expects %d but cites §%s of %d", oc, f.Rule, f.ExpectedStatus, c.GetSection(), owner)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no status finding was checked")
+	}
+	rep, _ := Check(cat, &statusdv1.Exchange{Method: "DELETE", Target: "/d", Status: 200}, []string{"data"})
+	for _, f := range rep.Findings {
+		if f.Rule == "l3.data.delete.status" {
+			if len(f.Citations) != 2 || f.Citations[1].GetSection() != "15.3.5" {
+				t.Errorf("l3.data.delete.status cites %v, want Level 3 Data and RFC 9110 section 15.3.5 (204)", f.Citations)
+			}
+			return
+		}
+	}
+	t.Errorf("Data DELETE 200: no l3.data.delete.status in %v", rep.Findings)
+}
