@@ -168,6 +168,18 @@ func (c *checker) engaged(id string) bool {
 	return false
 }
 
+// withContent reports whether the request engages an outcome whose
+// response carries the representation (Representation's prefer:
+// return=representation).
+func (c *checker) withContent() bool {
+	for _, o := range c.outcomes() {
+		if o.GetWithContent() && len(o.GetWhenRequestHas()) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // checkSuccessStatus: a success status is one the profiles give for the
 // method (their own, and their mixins' when the request engages them).
 func (c *checker) checkSuccessStatus() {
@@ -271,7 +283,7 @@ func (c *checker) redirectOutcome() bool {
 // checkEmptyBody: 201 and 202 carry no content unless the client asked for
 // the representation.
 func (c *checker) checkEmptyBody() {
-	if (c.status != 201 && c.status != 202) || !c.hasBody() || c.engaged("representation") {
+	if (c.status != 201 && c.status != 202) || !c.hasBody() || c.withContent() {
 		return
 	}
 	c.add(Finding{Rule: "l3.body.empty", Severity: errorSev, Citations: citeStatuses,
@@ -332,7 +344,7 @@ func (c *checker) checkAcceptPatch() {
 // checkRequiredHeaders applies the profiles' required response headers: the
 // standalone profiles' always, a mixin's when the request engages it.
 func (c *checker) checkRequiredHeaders() {
-	repr := c.engaged("representation")
+	repr := c.withContent()
 	for _, p := range c.applied() {
 		if !c.ruling(p) || (p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN && !c.engaged(p.GetId())) {
 			continue

@@ -686,8 +686,12 @@ type MethodOutcome struct {
 	// header name ("range") or a name and a token of its list value
 	// ("prefer: respond-async"). Empty: the outcome always applies.
 	WhenRequestHas []string `protobuf:"bytes,4,rep,name=when_request_has,json=whenRequestHas,proto3" json:"when_request_has,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The response carries the resource's representation, as when a client
+	// asks for it with prefer: return=representation: a 201 or 202 may then
+	// have content, and content-location takes the place of location.
+	WithContent   bool `protobuf:"varint,5,opt,name=with_content,json=withContent,proto3" json:"with_content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MethodOutcome) Reset() {
@@ -746,6 +750,13 @@ func (x *MethodOutcome) GetWhenRequestHas() []string {
 		return x.WhenRequestHas
 	}
 	return nil
+}
+
+func (x *MethodOutcome) GetWithContent() bool {
+	if x != nil {
+		return x.WithContent
+	}
+	return false
 }
 
 // ErrorStatus is an error status a profile uses and when.
@@ -968,12 +979,13 @@ const file_statusd_v1_catalog_proto_rawDesc = "" +
 	"\x06mixins\x18\r \x03(\tR\x06mixins\x12\x18\n" +
 	"\apattern\x18\x0e \x01(\tR\apattern\x12\x1a\n" +
 	"\bpresents\x18\x0f \x03(\tR\bpresents\x122\n" +
-	"\tcitations\x18\x10 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"\x8b\x01\n" +
+	"\tcitations\x18\x10 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"\xae\x01\n" +
 	"\rMethodOutcome\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x1a\n" +
 	"\bstatuses\x18\x02 \x03(\x05R\bstatuses\x12\x1c\n" +
 	"\tcondition\x18\x03 \x01(\tR\tcondition\x12(\n" +
-	"\x10when_request_has\x18\x04 \x03(\tR\x0ewhenRequestHas\"\xb5\x01\n" +
+	"\x10when_request_has\x18\x04 \x03(\tR\x0ewhenRequestHas\x12!\n" +
+	"\fwith_content\x18\x05 \x01(\bR\vwithContent\"\xb5\x01\n" +
 	"\vErrorStatus\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12\x18\n" +
 	"\amethods\x18\x02 \x03(\tR\amethods\x12\x1c\n" +
