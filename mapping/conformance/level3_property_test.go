@@ -360,3 +360,31 @@ func TestStatusFindingsCiteTheExpectedStatus(t *testing.T) {
 	}
 	t.Errorf("Data DELETE 200: no l3.data.delete.status in %v", rep.Findings)
 }
+
+// TestWithContentOutcome: an outcome the catalog marks with_content lets a
+// 201 carry the representation, with content-location instead of location;
+// without the request that engages it, both rules hold.
+func TestWithContentOutcome(t *testing.T) {
+	cat := mapping.DefaultCatalog()
+	rules := func(req []string) []string {
+		ex := exchange("POST", 201, req, []string{"profile: <https://level3.rest/profiles/form>, <https://level3.rest/profiles/mixins/representation>",
+			"content-location: /f/1", "preference-applied: return=representation", "content-type: application/json"}, 42)
+		rep, err := Check(cat, ex, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range rep.Findings {
+			out = append(out, f.Rule)
+		}
+		return out
+	}
+	asked := rules([]string{"prefer: return = \"representation\"", "content-type: application/json"})
+	if slices.Contains(asked, "l3.body.empty") || slices.Contains(asked, "l3.form.post.location") {
+		t.Errorf("representation asked for: %v", asked)
+	}
+	plain := rules([]string{"content-type: application/json"})
+	if !slices.Contains(plain, "l3.body.empty") || !slices.Contains(plain, "l3.form.post.location") {
+		t.Errorf("representation not asked for: %v, want l3.body.empty and l3.form.post.location", plain)
+	}
+}
