@@ -193,8 +193,14 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 		"CodeForStatus":     func() { sinkCode = CodeForStatus(statusdv1.Dialect_DIALECT_GRPC, 431) },
 		"CodeToHTTP level3": func() { sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_LEVEL3, 0, ctx) },
 		"HTTPToCode level3": func() { sinkTr, _ = HTTPToCode(statusdv1.Dialect_DIALECT_LEVEL3, 403, ctx) },
-		"HTTPToCode envoy":  func() { sinkTr, _ = HTTPToCode(statusdv1.Dialect_DIALECT_ENVOY, 700, Context{}) },
-		"CodeToHTTP bad":    func() { sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_CONNECT, 17, Context{}) },
+		"CodeToHTTP level3 405": func() {
+			sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_LEVEL3, statusdv1.Code_CODE_UNIMPLEMENTED, Context{Method: "PATCH", Profiles: ctx.Profiles})
+		},
+		"CodeToHTTP level3 error": func() {
+			sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_LEVEL3, statusdv1.Code_CODE_FAILED_PRECONDITION, ctx)
+		},
+		"HTTPToCode envoy": func() { sinkTr, _ = HTTPToCode(statusdv1.Dialect_DIALECT_ENVOY, 700, Context{}) },
+		"CodeToHTTP bad":   func() { sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_CONNECT, 17, Context{}) },
 	} {
 		if n := testing.AllocsPerRun(100, f); n != 0 {
 			t.Errorf("%s allocates %.0f times", name, n)

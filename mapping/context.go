@@ -144,18 +144,18 @@ func (c *Context) meets(has, lacks []string) bool {
 	return true
 }
 
-// allows reports whether the standalone profiles of the context allow the
-// request method; known is false when no profile lists methods (no
-// profile, only mixins, or Alias, which takes its target's methods).
+// allows reports whether the standalone profiles of the context (and those
+// its pattern roles present) allow the request method; known is false when
+// no profile lists methods (no profile, only mixins, or Alias, which takes
+// its target's methods).
 func (c *Context) allows() (allowed, known bool) {
-	for _, p := range c.Profiles {
+	c.eachProfile(func(p *statusdv1.Profile) bool {
 		if len(p.GetMethods()) == 0 {
-			continue
+			return true
 		}
 		known = true
-		if c.serves(p) {
-			return true, true
-		}
-	}
-	return false, known
+		allowed = c.serves(p)
+		return !allowed
+	})
+	return allowed, known
 }

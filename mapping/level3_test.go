@@ -185,6 +185,8 @@ func TestLevel3CodeToHTTPDesignTable(t *testing.T) {
 		{"optional method allowed", codeUnimplemented, "PATCH", []string{"data"}, nil, 501},
 		{"method with mixin only", codeUnimplemented, "PATCH", []string{"entity"}, nil, 501},
 		{"no method", codeUnimplemented, "", []string{"form"}, nil, 501},
+		{"method not allowed by the presented Action", codeUnimplemented, "PATCH", []string{"stepper#incrementer-resource"}, nil, 405},
+		{"method allowed by the presented Action", codeUnimplemented, "POST", []string{"stepper#incrementer-resource"}, nil, 501},
 		{"not found", codeNotFound, "GET", []string{"data"}, nil, 404},
 		{"canceled", codeCanceled, "", nil, nil, 499},
 		{"invalid code", statusdv1.Code(17), "", nil, nil, 500},
