@@ -66,13 +66,20 @@ func (c *Context) eachProfile(f func(*statusdv1.Profile) bool) {
 // method reports whether the request method is m.
 func (c *Context) method(m string) bool { return strings.EqualFold(c.Method, m) }
 
-// methodIn reports whether a rule limited to methods (none: every method)
-// applies to the request on profile p. An unsaid method matches any rule,
-// and so does a method p does not serve at all (a gateway in front of an
-// RPC sees POST on every resource): p's per-method rules cannot tell it
-// apart, so they all apply.
-func (c *Context) methodIn(methods []string, p *statusdv1.Profile) bool {
-	if len(methods) == 0 || c.Method == "" {
+// anyMethod reports whether every per-method rule of profile p applies to
+// the request: the method is not said, or p does not serve it at all (a
+// gateway in front of an RPC sees POST on every resource), so p's
+// per-method rules cannot tell it apart. A mixin serves what its profile
+// serves, so for a mixin only an unsaid method counts. Callers compute it
+// once per profile.
+func (c *Context) anyMethod(p *statusdv1.Profile) bool {
+	return c.Method == "" || len(p.GetMethods()) > 0 && !c.serves(p)
+}
+
+// listed reports whether a rule limited to methods (none: every method)
+// names the request method.
+func (c *Context) listed(methods []string) bool {
+	if len(methods) == 0 {
 		return true
 	}
 	for _, m := range methods {
@@ -80,27 +87,19 @@ func (c *Context) methodIn(methods []string, p *statusdv1.Profile) bool {
 			return true
 		}
 	}
-	if len(p.GetMethods()) == 0 {
-		return false // a mixin serves what its profile serves
-	}
-	return !c.serves(p)
-}
-
-// methodIs is methodIn for a rule about one method.
-func (c *Context) methodIs(m string, p *statusdv1.Profile) bool {
-	if c.Method == "" || c.method(m) {
-		return true
-	}
-	return len(p.GetMethods()) > 0 && !c.serves(p)
+	return false
 }
 
 // serves reports whether p lists the request method among its methods.
 func (c *Context) serves(p *statusdv1.Profile) bool {
-	for _, list := range [][]string{p.GetMethods(), p.GetOptionalMethods()} {
-		for _, m := range list {
-			if c.method(m) {
-				return true
-			}
+	for _, m := range p.GetMethods() {
+		if c.method(m) {
+			return true
+		}
+	}
+	for _, m := range p.GetOptionalMethods() {
+		if c.method(m) {
+			return true
 		}
 	}
 	return false

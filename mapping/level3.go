@@ -176,17 +176,25 @@ func level3Rule(status int) *l3Rule {
 	}
 }
 
-// level3InProfile is what a status means when a profile of the resource
-// lists it among its errors for the method, where that differs from its
-// general meaning: Level 3's status table gives 403 to business rules.
-// (A status a profile gives as its success outcome is ok, whatever it is.)
-var level3InProfile = map[int]l3Rule{
-	403: {code: statusdv1.Code_CODE_FAILED_PRECONDITION, rationale: "a business-rule failure: retry only after the state changes, so failed_precondition"},
+// l3BusinessRule is what 403 means when a profile of the resource lists it
+// among its errors for the method: Level 3's status table gives 403 to
+// business rules. (A status a profile gives as its success outcome is ok,
+// whatever it is.)
+var l3BusinessRule = l3Rule{code: statusdv1.Code_CODE_FAILED_PRECONDITION,
+	rationale: "a business-rule failure: retry only after the state changes, so failed_precondition"}
+
+// level3InProfile is the meaning of a status a profile lists as an error,
+// where it differs from the status's general meaning.
+func level3InProfile(status int) (*l3Rule, bool) {
+	if status == 403 {
+		return &l3BusinessRule, true
+	}
+	return nil, false
 }
 
 // level3ErrorCode is the code of status when a profile lists it as an error.
 func level3ErrorCode(status int) statusdv1.Code {
-	if r, ok := level3InProfile[status]; ok {
+	if r, ok := level3InProfile(status); ok {
 		return r.code
 	}
 	return level3Rule(status).code

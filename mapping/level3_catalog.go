@@ -15,8 +15,9 @@ import (
 // checked.
 func findOutcome(status int, ctx *Context) (p *statusdv1.Profile, o *statusdv1.MethodOutcome, i int) {
 	ctx.eachProfile(func(q *statusdv1.Profile) bool {
+		anyMethod := ctx.anyMethod(q)
 		for _, qo := range q.GetOutcomes() {
-			if !ctx.methodIs(qo.GetMethod(), q) {
+			if !anyMethod && !ctx.method(qo.GetMethod()) {
 				continue
 			}
 			for j, s := range qo.GetStatuses() {
@@ -35,8 +36,9 @@ func findOutcome(status int, ctx *Context) (p *statusdv1.Profile, o *statusdv1.M
 // errors for the request's method.
 func findError(status int, ctx *Context) (p *statusdv1.Profile, e *statusdv1.ErrorStatus) {
 	ctx.eachProfile(func(q *statusdv1.Profile) bool {
+		anyMethod := ctx.anyMethod(q)
 		for _, qe := range q.GetErrors() {
-			if int(qe.GetStatus()) == status && ctx.methodIn(qe.GetMethods(), q) {
+			if int(qe.GetStatus()) == status && (anyMethod || ctx.listed(qe.GetMethods())) {
 				p, e = q, qe
 				return false
 			}
@@ -76,8 +78,9 @@ func profileError(code statusdv1.Code, ctx *Context) (p *statusdv1.Profile, e *s
 	var firstP *statusdv1.Profile
 	var first *statusdv1.ErrorStatus
 	ctx.eachProfile(func(q *statusdv1.Profile) bool {
+		anyMethod := ctx.anyMethod(q)
 		for _, qe := range q.GetErrors() {
-			if level3ErrorCode(int(qe.GetStatus())) != code || !ctx.methodIn(qe.GetMethods(), q) {
+			if level3ErrorCode(int(qe.GetStatus())) != code || !(anyMethod || ctx.listed(qe.GetMethods())) {
 				continue
 			}
 			if len(qe.GetWhenRequestHas()) > 0 || len(qe.GetWhenRequestLacks()) > 0 {

@@ -126,7 +126,7 @@ func explainError(cat *Catalog, p *statusdv1.Profile, e *statusdv1.ErrorStatus) 
 	if cond := e.GetCondition(); cond != "" {
 		b.WriteString(" when " + sentencePart(cond))
 	}
-	if r, ok := level3InProfile[s]; ok {
+	if r, ok := level3InProfile(s); ok {
 		b.WriteString(": " + r.rationale + ".")
 	} else {
 		b.WriteString(", so " + codeLabel(level3ErrorCode(s)) + ".")
