@@ -18,6 +18,7 @@ import (
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/mapping/conformance"
+	"github.com/statusd/statusd/mapping/header"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -150,11 +151,9 @@ func (s *Service) Lookup(ctx context.Context, req *statusdv1.LookupRequest) (*st
 // checkAbsent rejects a header said to be both present and absent.
 func checkAbsent(req *statusdv1.LookupRequest) error {
 	for i, name := range req.GetAbsentRequestHeaders() {
-		for _, h := range req.GetRequestHeaders() {
-			if strings.EqualFold(h.GetName(), name) {
-				return connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
-					"absent_request_headers[%d]: %q is also in request_headers; a header is either present or absent", i, name))
-			}
+		if header.Has(req.GetRequestHeaders(), name) {
+			return connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
+				"absent_request_headers[%d]: %q is also in request_headers; a header is either present or absent", i, name))
 		}
 	}
 	return nil
