@@ -93,7 +93,8 @@ type LookupRequest struct {
 	// The Level 3 profiles of the resource, as URIs or short ids.
 	Profiles []string `protobuf:"bytes,4,rep,name=profiles,proto3" json:"profiles,omitempty"`
 	// The request's headers that matter to the answer, such as if-match,
-	// expect, range and prefer.
+	// expect, range and prefer. A header not listed is "not said", not
+	// absent; see absent_request_headers.
 	RequestHeaders []*Header `protobuf:"bytes,5,rep,name=request_headers,json=requestHeaders,proto3" json:"request_headers,omitempty"`
 	// The dialect to translate in; unspecified means DIALECT_LEVEL3.
 	Dialect Dialect `protobuf:"varint,6,opt,name=dialect,proto3,enum=statusd.v1.Dialect" json:"dialect,omitempty"`

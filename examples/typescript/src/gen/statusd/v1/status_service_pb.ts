@@ -91,7 +91,8 @@ export type LookupRequest = Message<"statusd.v1.LookupRequest"> & {
 
   /**
    * The request's headers that matter to the answer, such as if-match,
-   * expect, range and prefer.
+   * expect, range and prefer. A header not listed is "not said", not
+   * absent; see absent_request_headers.
    *
    * @generated from field: repeated statusd.v1.Header request_headers = 5;
    */
