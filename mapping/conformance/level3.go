@@ -172,9 +172,11 @@ func (c *checker) engaged(id string) bool {
 // response carries the representation (Representation's prefer:
 // return=representation).
 func (c *checker) withContent() bool {
-	for _, o := range c.outcomes() {
-		if o.GetWithContent() && len(o.GetWhenRequestHas()) > 0 {
-			return true
+	for _, p := range c.applied() {
+		for _, o := range p.GetOutcomes() {
+			if o.GetWithContent() && len(o.GetWhenRequestHas()) > 0 && o.GetMethod() == c.method && c.ruling(p) && c.matches(o) {
+				return true
+			}
 		}
 	}
 	return false
