@@ -16,8 +16,8 @@ var (
 	citeProfiles = []*statusdv1.Citation{mapping.Level3Citation("Profiles", "profiles/profiles")}
 	citeAllow    = []*statusdv1.Citation{mapping.Level3Citation("Design: send allow with HEAD and GET responses", "design")}
 	citeStatuses = []*statusdv1.Citation{mapping.Level3Citation("HTTP status codes", "status_codes")}
-	citeEntity   = []*statusdv1.Citation{mapping.Level3Citation("Entity", "profiles/mixins/entity")}
-	citeData     = []*statusdv1.Citation{mapping.Level3Citation("Data", "profiles/data"), mapping.RFCCitation(5789, "3.1")}
+	// citeAcceptPatch is where accept-patch is defined.
+	citeAcceptPatch = mapping.RFCCitation(5789, "3.1")
 )
 
 func legacyProfile(ref string, p *statusdv1.Profile) Finding {
@@ -319,27 +319,51 @@ func (c *checker) profileNames() string {
 	return strings.Join(names, ", ")
 }
 
-// checkEntityValidators: Entity HEAD and GET responses carry etag or
-// last-modified.
+// checkEntityValidators: a profile whose HEAD and GET responses list both
+// validators (Entity: "at least one of etag and last-modified") carries
+// at least one of them on a 2xx to HEAD or GET. The catalog marks both
+// optional, since either will do; this rule needs the "one of".
 func (c *checker) checkEntityValidators() {
-	if !c.is("entity") || (c.method != "HEAD" && c.method != "GET") || c.status < 200 || c.status >= 300 {
+	if (c.method != "HEAD" && c.method != "GET") || c.status < 200 || c.status >= 300 ||
+		c.respSet.has(hETag) || c.respSet.has(hLastModified) {
 		return
 	}
-	if !c.respSet.has(hETag) && !c.respSet.has(hLastModified) {
-		c.add(Finding{Rule: "l3.entity.validators", Severity: errorSev, Citations: citeEntity,
-			Message: "An Entity resource answers HEAD and GET with at least one validator; send etag or last-modified."})
+	for _, p := range c.applied() {
+		if listsResponseHeader(p, "etag", c.method) && listsResponseHeader(p, "last-modified", c.method) {
+			c.add(Finding{Rule: "l3." + p.GetId() + ".validators", Severity: errorSev, Citations: p.GetCitations(),
+				Message: fmt.Sprintf("%s answers HEAD and GET with at least one validator; send etag or last-modified.", p.GetName())})
+			return
+		}
 	}
 }
 
-// checkAcceptPatch: a Data resource that allows PATCH says which patch
-// types it takes.
+// listsResponseHeader reports whether p has a response header rule for
+// name that applies to method.
+func listsResponseHeader(p *statusdv1.Profile, name, method string) bool {
+	for _, h := range p.GetResponseHeaders() {
+		if h.GetName() == name && (len(h.GetMethods()) == 0 || slices.Contains(h.GetMethods(), method)) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAcceptPatch: a resource whose allow lists PATCH says which patch
+// types it takes (RFC 5789 section 3.1); a profile that may allow PATCH and
+// lists accept-patch among its response headers (Data) makes it a MUST.
 func (c *checker) checkAcceptPatch() {
-	if !c.is("data") {
+	if !c.allowsPatch || c.respSet.has(hAcceptPatch) {
 		return
 	}
-	if c.allowsPatch && !c.respSet.has(hAcceptPatch) {
-		c.add(Finding{Rule: "l3.data.accept-patch", Severity: errorSev, Citations: citeData,
-			Message: "allow lists PATCH, so the Data resource must send accept-patch with the patch media types it takes, such as application/merge-patch+json."})
+	for _, p := range c.applied() {
+		if slices.Contains(p.GetOptionalMethods(), "PATCH") || slices.Contains(p.GetMethods(), "PATCH") {
+			if listsResponseHeader(p, "accept-patch", "PATCH") {
+				c.add(Finding{Rule: "l3." + p.GetId() + ".accept-patch", Severity: errorSev,
+					Citations: append(slices.Clip(p.GetCitations()), citeAcceptPatch),
+					Message:   fmt.Sprintf("allow lists PATCH, so the %s resource must send accept-patch with the patch media types it takes, such as application/merge-patch+json.", p.GetName())})
+				return
+			}
+		}
 	}
 }
 
