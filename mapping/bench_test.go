@@ -103,10 +103,10 @@ func BenchmarkCodeToHTTP(b *testing.B) {
 		}
 		sinkInt = n
 	})
-	b.Run("StatusOf", func(b *testing.B) {
+	b.Run("StatusForCode", func(b *testing.B) {
 		n := 0
 		for i := 0; b.Loop(); i++ {
-			n += StatusOf(statusdv1.Dialect_DIALECT_CONNECT, benchCodes[i&63])
+			n += StatusForCode(statusdv1.Dialect_DIALECT_CONNECT, benchCodes[i&63])
 		}
 		sinkInt = n
 	})
@@ -128,10 +128,10 @@ func BenchmarkHTTPToCode(b *testing.B) {
 		}
 		sinkInt = n
 	})
-	b.Run("CodeOf", func(b *testing.B) {
+	b.Run("CodeForStatus", func(b *testing.B) {
 		n := 0
 		for i := 0; b.Loop(); i++ {
-			n += int(CodeOf(statusdv1.Dialect_DIALECT_CONNECT, benchStatuses[i&511]))
+			n += int(CodeForStatus(statusdv1.Dialect_DIALECT_CONNECT, benchStatuses[i&511]))
 		}
 		sinkInt = n
 	})
@@ -189,12 +189,18 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 	ctx := Context{Method: "POST", Profiles: []*statusdv1.Profile{form, async},
 		Headers: []*statusdv1.Header{{Name: "Prefer", Value: "respond-async; wait=10"}}}
 	for name, f := range map[string]func(){
-		"StatusOf":          func() { sinkInt = StatusOf(statusdv1.Dialect_DIALECT_TWIRP, 9) },
-		"CodeOf":            func() { sinkCode = CodeOf(statusdv1.Dialect_DIALECT_GRPC, 431) },
+		"StatusForCode":     func() { sinkInt = StatusForCode(statusdv1.Dialect_DIALECT_TWIRP, 9) },
+		"CodeForStatus":     func() { sinkCode = CodeForStatus(statusdv1.Dialect_DIALECT_GRPC, 431) },
 		"CodeToHTTP level3": func() { sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_LEVEL3, 0, ctx) },
 		"HTTPToCode level3": func() { sinkTr, _ = HTTPToCode(statusdv1.Dialect_DIALECT_LEVEL3, 403, ctx) },
-		"HTTPToCode envoy":  func() { sinkTr, _ = HTTPToCode(statusdv1.Dialect_DIALECT_ENVOY, 700, Context{}) },
-		"CodeToHTTP bad":    func() { sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_CONNECT, 17, Context{}) },
+		"CodeToHTTP level3 405": func() {
+			sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_LEVEL3, statusdv1.Code_CODE_UNIMPLEMENTED, Context{Method: "PATCH", Profiles: ctx.Profiles})
+		},
+		"CodeToHTTP level3 error": func() {
+			sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_LEVEL3, statusdv1.Code_CODE_FAILED_PRECONDITION, ctx)
+		},
+		"HTTPToCode envoy": func() { sinkTr, _ = HTTPToCode(statusdv1.Dialect_DIALECT_ENVOY, 700, Context{}) },
+		"CodeToHTTP bad":   func() { sinkTr, _ = CodeToHTTP(statusdv1.Dialect_DIALECT_CONNECT, 17, Context{}) },
 	} {
 		if n := testing.AllocsPerRun(100, f); n != 0 {
 			t.Errorf("%s allocates %.0f times", name, n)

@@ -53,6 +53,8 @@ type Catalog struct {
 	statuses [MaxStatus + 1]*statusdv1.HttpStatus
 	sorted   []*statusdv1.HttpStatus
 	profiles map[string]profileRef
+	// l3 explains the Level 3 answers this catalog gives.
+	l3 *level3Index
 }
 
 // profileRef is what an identifier resolves to, and whether that identifier
@@ -116,6 +118,7 @@ func NewCatalog(msg *statusdv1.Catalog) (*Catalog, error) {
 	}
 	sum := sha256.Sum256(data)
 	c.hash = hex.EncodeToString(sum[:])
+	c.l3 = newLevel3Index(c)
 	return c, nil
 }
 

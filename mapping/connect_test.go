@@ -161,7 +161,7 @@ func TestUnsupportedDialect(t *testing.T) {
 	if _, err := CodeToHTTP(d, 5, Context{}); !errors.Is(err, ErrUnsupportedDialect) {
 		t.Errorf("CodeToHTTP: err = %v", err)
 	}
-	if Supported(d) || !Supported(connectD) {
+	if DialectSupported(d) || !DialectSupported(connectD) {
 		t.Error("Supported is wrong")
 	}
 }

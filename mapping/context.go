@@ -1,108 +1,160 @@
 package mapping
 
 import (
+	"slices"
 	"strings"
 
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/mapping/header"
 )
 
 // Context is what the Level 3 dialect knows about the exchange a status
 // answers. Other dialects ignore it. The zero Context means "nothing known".
+//
+// What the request carries is three-valued: a header is present (it is in
+// Headers), absent (it is named in Absent, or HeadersComplete is set), or
+// not said. A catalog rule that needs a header's absence, such as Data's
+// 428 for a PATCH without content-type, applies only when the header is
+// known to be absent.
 type Context struct {
 	// Method is the request method, such as "PATCH"; matched
-	// case-insensitively.
+	// case-insensitively. Empty: not said, and rules for any method apply.
 	Method string
 	// Profiles are the resource's Level 3 profiles, resolved with
 	// Catalog.Profile. A pattern role counts as the profiles it presents.
 	Profiles []*statusdv1.Profile
-	// Headers are the request headers that matter: if-match,
-	// if-unmodified-since, expect, range, prefer, content-type. Names match
+	// Headers are request headers the request carries, such as if-match,
+	// expect, range, prefer or content-type. Names match
 	// case-insensitively; a header may repeat.
 	Headers []*statusdv1.Header
+	// Absent names headers the request is known not to carry.
+	Absent []string
+	// HeadersComplete says that Headers are all the request's headers, so
+	// that any other header is absent (a validator or a gateway that holds
+	// the whole request sets it).
+	HeadersComplete bool
+	// Catalog is the catalog Profiles come from: it resolves the profiles
+	// a pattern role presents and supplies the status entries rationales
+	// cite. Nil means DefaultCatalog().
+	Catalog *Catalog
 }
 
-// is reports whether the context's resource is, or presents, profile id.
-func (c *Context) is(id string) bool {
+// catalog returns the catalog the context's answers come from.
+func (c *Context) catalog() *Catalog {
+	if c.Catalog != nil {
+		return c.Catalog
+	}
+	return DefaultCatalog()
+}
+
+// eachProfile calls f with every profile of the context and every profile
+// a pattern role of it presents, until f returns false.
+func (c *Context) eachProfile(f func(*statusdv1.Profile) bool) {
+	cat := c.catalog()
 	for _, p := range c.Profiles {
-		if p.GetId() == id {
-			return true
+		if !f(p) {
+			return
 		}
-		for _, presented := range p.GetPresents() {
-			if presented == id {
-				return true
+		for _, id := range p.GetPresents() {
+			if q, _, ok := cat.Profile(id); ok && !f(q) {
+				return
 			}
 		}
 	}
-	return false
 }
 
-// isAny reports whether the resource is, or presents, one of ids.
-func (c *Context) isAny(ids ...string) bool {
-	for _, id := range ids {
-		if c.is(id) {
-			return true
-		}
+// method reports whether the request method is m.
+func (c *Context) method(m string) bool { return strings.EqualFold(c.Method, m) }
+
+// anyMethod reports whether every per-method rule of profile p applies to
+// the request: the method is not said, or p does not serve it at all (a
+// gateway in front of an RPC sees POST on every resource), so p's
+// per-method rules cannot tell it apart. A mixin serves what its profile
+// serves, so for a mixin only an unsaid method counts. Callers compute it
+// once per profile.
+func (c *Context) anyMethod(p *statusdv1.Profile) bool {
+	return c.Method == "" || len(p.GetMethods()) > 0 && !c.serves(p)
+}
+
+// listed reports whether a rule limited to methods (none: every method)
+// names the request method.
+func (c *Context) listed(methods []string) bool {
+	if len(methods) == 0 {
+		return true
 	}
-	return false
-}
-
-// method reports whether the request method is one of methods.
-func (c *Context) method(methods ...string) bool {
 	for _, m := range methods {
-		if strings.EqualFold(c.Method, m) {
+		if c.method(m) {
 			return true
 		}
 	}
 	return false
 }
 
-// hasHeader reports whether the request carries header name.
-func (c *Context) hasHeader(name string) bool {
-	for _, h := range c.Headers {
-		if strings.EqualFold(h.GetName(), name) {
+// serves reports whether p lists the request method among its methods.
+func (c *Context) serves(p *statusdv1.Profile) bool {
+	for _, m := range p.GetMethods() {
+		if c.method(m) {
+			return true
+		}
+	}
+	for _, m := range p.GetOptionalMethods() {
+		if c.method(m) {
 			return true
 		}
 	}
 	return false
 }
 
-// hasToken reports whether a list header (every field line named name,
-// comma-separated) holds token, comparing case-insensitively and ignoring
-// parameters after ';' ("respond-async; wait=10" holds "respond-async").
-func (c *Context) hasToken(name, token string) bool {
-	for _, h := range c.Headers {
-		if !strings.EqualFold(h.GetName(), name) {
-			continue
-		}
-		rest := h.GetValue()
-		for rest != "" {
-			var item string
-			item, rest, _ = strings.Cut(rest, ",")
-			item, _, _ = strings.Cut(item, ";")
-			if strings.EqualFold(strings.TrimSpace(item), token) {
-				return true
-			}
+// has reports whether the request is known to meet a catalog condition
+// ("range", "prefer: respond-async").
+func (c *Context) has(cond string) bool {
+	return header.ParseCondition(cond).MetBy(c.Headers)
+}
+
+// lacks reports whether the request is known not to meet a condition: it
+// does not carry it, and the caller said the header is absent.
+func (c *Context) lacks(cond string) bool {
+	hc := header.ParseCondition(cond)
+	if hc.MetBy(c.Headers) {
+		return false
+	}
+	if c.HeadersComplete {
+		return true
+	}
+	for _, name := range c.Absent {
+		if strings.EqualFold(strings.TrimSpace(name), hc.Name) {
+			return true
 		}
 	}
 	return false
 }
 
-// allows reports whether the standalone profiles of the context allow the
-// request method; known is false when no profile lists methods (no
-// profile, only mixins, or Alias, which takes its target's methods).
+// meets reports whether the request is known to meet a rule's conditions:
+// it carries one of has (if any) and lacks every one of lacks.
+func (c *Context) meets(has, lacks []string) bool {
+	if len(has) > 0 && !slices.ContainsFunc(has, c.has) {
+		return false
+	}
+	for _, cond := range lacks {
+		if !c.lacks(cond) {
+			return false
+		}
+	}
+	return true
+}
+
+// allows reports whether the standalone profiles of the context (and those
+// its pattern roles present) allow the request method; known is false when
+// no profile lists methods (no profile, only mixins, or Alias, which takes
+// its target's methods).
 func (c *Context) allows() (allowed, known bool) {
-	for _, p := range c.Profiles {
+	c.eachProfile(func(p *statusdv1.Profile) bool {
 		if len(p.GetMethods()) == 0 {
-			continue
+			return true
 		}
 		known = true
-		for _, list := range [][]string{p.GetMethods(), p.GetOptionalMethods()} {
-			for _, m := range list {
-				if strings.EqualFold(m, c.Method) {
-					return true, true
-				}
-			}
-		}
-	}
-	return false, known
+		allowed = c.serves(p)
+		return !allowed
+	})
+	return allowed, known
 }

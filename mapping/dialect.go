@@ -77,9 +77,9 @@ func Dialects() []statusdv1.Dialect {
 // DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
 func HTTPToCode(d statusdv1.Dialect, status int, ctx Context) (Translation, error) {
 	switch {
-	case !Supported(d):
+	case !DialectSupported(d):
 		return Translation{}, unsupported(d)
-	case Resolve(d) == statusdv1.Dialect_DIALECT_LEVEL3:
+	case ResolveDialect(d) == statusdv1.Dialect_DIALECT_LEVEL3:
 		return level3HTTPToCode(status, &ctx), nil
 	}
 	return tables[d].httpToCode(status), nil
@@ -92,45 +92,45 @@ func HTTPToCode(d statusdv1.Dialect, status int, ctx Context) (Translation, erro
 // DIALECT_UNSPECIFIED means DIALECT_LEVEL3.
 func CodeToHTTP(d statusdv1.Dialect, code statusdv1.Code, ctx Context) (Translation, error) {
 	switch {
-	case !Supported(d):
+	case !DialectSupported(d):
 		return Translation{}, unsupported(d)
-	case Resolve(d) == statusdv1.Dialect_DIALECT_LEVEL3:
+	case ResolveDialect(d) == statusdv1.Dialect_DIALECT_LEVEL3:
 		return level3CodeToHTTP(code, &ctx), nil
 	}
 	return tables[d].codeToHTTP(code), nil
 }
 
-// CodeOf is the fast, context-free HTTPToCode: an array index, no
+// CodeForStatus is the fast, context-free HTTPToCode: an array index, no
 // allocation. An undefined dialect or a status outside 100-599 gives
 // CODE_UNKNOWN.
-func CodeOf(d statusdv1.Dialect, status int) statusdv1.Code {
+func CodeForStatus(d statusdv1.Dialect, status int) statusdv1.Code {
 	if uint(d) >= uint(numDialects) || uint(status) > MaxStatus {
 		return statusdv1.Code_CODE_UNKNOWN
 	}
 	return codeTable[d][status]
 }
 
-// StatusOf is the fast, context-free CodeToHTTP: an array index, no
+// StatusForCode is the fast, context-free CodeToHTTP: an array index, no
 // allocation. An undefined dialect or code gives 500.
-func StatusOf(d statusdv1.Dialect, code statusdv1.Code) int {
+func StatusForCode(d statusdv1.Dialect, code statusdv1.Code) int {
 	if uint(d) >= uint(numDialects) || uint(code) >= uint(numCodes) {
 		return 500
 	}
 	return int(statusTable[d][code])
 }
 
-// Resolve returns the dialect that d stands for: DIALECT_LEVEL3 for
+// ResolveDialect returns the dialect that d stands for: DIALECT_LEVEL3 for
 // DIALECT_UNSPECIFIED, d itself otherwise.
-func Resolve(d statusdv1.Dialect) statusdv1.Dialect {
+func ResolveDialect(d statusdv1.Dialect) statusdv1.Dialect {
 	if d == statusdv1.Dialect_DIALECT_UNSPECIFIED {
 		return statusdv1.Dialect_DIALECT_LEVEL3
 	}
 	return d
 }
 
-// Supported reports whether d is a dialect the library translates in: every
-// defined Dialect value.
-func Supported(d statusdv1.Dialect) bool {
+// DialectSupported reports whether d is a dialect the library translates
+// in: every defined Dialect value.
+func DialectSupported(d statusdv1.Dialect) bool {
 	return d >= 0 && int(d) < numDialects
 }
 
@@ -254,3 +254,17 @@ func codeLabel(code statusdv1.Code) string {
 	}
 	return ConnectName(code)
 }
+
+// Names kept for callers of the first release. The new names say what
+// they take: CodeOf read like connect.CodeOf (the code of an error), and
+// Supported and Resolve did not say "dialect".
+var (
+	// Deprecated: use CodeForStatus.
+	CodeOf = CodeForStatus
+	// Deprecated: use StatusForCode.
+	StatusOf = StatusForCode
+	// Deprecated: use DialectSupported.
+	Supported = DialectSupported
+	// Deprecated: use ResolveDialect.
+	Resolve = ResolveDialect
+)

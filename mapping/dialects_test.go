@@ -78,8 +78,8 @@ func TestTableDialectsAgainstAnchors(t *testing.T) {
 			want, _ := strconv.Atoi(field)
 			code := statusdv1.Code(i)
 			tr, err := CodeToHTTP(d, code, Context{})
-			if err != nil || tr.HTTPStatus != want || StatusOf(d, code) != want {
-				t.Errorf("%v: code %v → %d (fast %d), want %d (%v)", d, code, tr.HTTPStatus, StatusOf(d, code), want, err)
+			if err != nil || tr.HTTPStatus != want || StatusForCode(d, code) != want {
+				t.Errorf("%v: code %v → %d (fast %d), want %d (%v)", d, code, tr.HTTPStatus, StatusForCode(d, code), want, err)
 			}
 			if tr.Rationale == "" || len(tr.Citations) == 0 {
 				t.Errorf("%v: code %v has no rationale or citation", d, code)
@@ -87,7 +87,7 @@ func TestTableDialectsAgainstAnchors(t *testing.T) {
 		}
 		for _, bad := range []statusdv1.Code{17, 99, -1} {
 			tr, _ := CodeToHTTP(d, bad, Context{})
-			if tr.HTTPStatus != 500 || StatusOf(d, bad) != 500 || tr.Code != bad {
+			if tr.HTTPStatus != 500 || StatusForCode(d, bad) != 500 || tr.Code != bad {
 				t.Errorf("%v: code %d → %d, want 500", d, bad, tr.HTTPStatus)
 			}
 		}
@@ -96,8 +96,8 @@ func TestTableDialectsAgainstAnchors(t *testing.T) {
 		for s := MinStatus; s <= MaxStatus; s++ {
 			want := anchorCode(t, d, s)
 			tr, err := HTTPToCode(d, s, Context{})
-			if err != nil || tr.Code != want || CodeOf(d, s) != want || tr.HTTPStatus != s {
-				t.Errorf("%v: HTTP %d → %v (fast %v), want %v", d, s, tr.Code, CodeOf(d, s), want)
+			if err != nil || tr.Code != want || CodeForStatus(d, s) != want || tr.HTTPStatus != s {
+				t.Errorf("%v: HTTP %d → %v (fast %v), want %v", d, s, tr.Code, CodeForStatus(d, s), want)
 			}
 			if !strings.Contains(tr.Rationale, strconv.Itoa(s)) || len(tr.Citations) == 0 {
 				t.Errorf("%v: HTTP %d: rationale %q", d, s, tr.Rationale)
@@ -105,7 +105,7 @@ func TestTableDialectsAgainstAnchors(t *testing.T) {
 		}
 		for _, bad := range []int{-1, 0, 99, 600, 1000} {
 			tr, _ := HTTPToCode(d, bad, Context{})
-			if tr.Code != statusdv1.Code_CODE_UNKNOWN || CodeOf(d, bad) != statusdv1.Code_CODE_UNKNOWN || tr.HTTPStatus != bad {
+			if tr.Code != statusdv1.Code_CODE_UNKNOWN || CodeForStatus(d, bad) != statusdv1.Code_CODE_UNKNOWN || tr.HTTPStatus != bad {
 				t.Errorf("%v: HTTP %d → %v, want unknown", d, bad, tr.Code)
 			}
 		}
@@ -119,14 +119,14 @@ func TestFastPathsMatchTranslations(t *testing.T) {
 	for _, d := range append(Dialects(), statusdv1.Dialect_DIALECT_UNSPECIFIED) {
 		for s := -1; s <= MaxStatus+1; s++ {
 			tr, _ := HTTPToCode(d, s, Context{})
-			if CodeOf(d, s) != tr.Code {
-				t.Errorf("%v: CodeOf(%d) = %v, HTTPToCode says %v", d, s, CodeOf(d, s), tr.Code)
+			if CodeForStatus(d, s) != tr.Code {
+				t.Errorf("%v: CodeForStatus(%d) = %v, HTTPToCode says %v", d, s, CodeForStatus(d, s), tr.Code)
 			}
 		}
 		for c := -1; c <= numCodes; c++ {
 			tr, _ := CodeToHTTP(d, statusdv1.Code(c), Context{})
-			if StatusOf(d, statusdv1.Code(c)) != tr.HTTPStatus {
-				t.Errorf("%v: StatusOf(%d) = %d, CodeToHTTP says %d", d, c, StatusOf(d, statusdv1.Code(c)), tr.HTTPStatus)
+			if StatusForCode(d, statusdv1.Code(c)) != tr.HTTPStatus {
+				t.Errorf("%v: StatusForCode(%d) = %d, CodeToHTTP says %d", d, c, StatusForCode(d, statusdv1.Code(c)), tr.HTTPStatus)
 			}
 		}
 	}
@@ -151,7 +151,7 @@ func TestFastPathsMatchTranslations(t *testing.T) {
 func TestGRPCGatewayAgreesWithGRPCGateway(t *testing.T) {
 	for i := range numCodes {
 		want := runtime.HTTPStatusFromCode(codes.Code(i))
-		if got := StatusOf(statusdv1.Dialect_DIALECT_GRPC_GATEWAY, statusdv1.Code(i)); got != want {
+		if got := StatusForCode(statusdv1.Dialect_DIALECT_GRPC_GATEWAY, statusdv1.Code(i)); got != want {
 			t.Errorf("code %d: %d, grpc-gateway says %d", i, got, want)
 		}
 	}
@@ -166,7 +166,7 @@ func TestTwirpAgreesWithTwirp(t *testing.T) {
 			name = twirp.NoError
 		}
 		want := twirp.ServerHTTPStatusFromErrorCode(name)
-		if got := StatusOf(statusdv1.Dialect_DIALECT_TWIRP, statusdv1.Code(i)); got != want {
+		if got := StatusForCode(statusdv1.Dialect_DIALECT_TWIRP, statusdv1.Code(i)); got != want {
 			t.Errorf("code %d (%s): %d, Twirp says %d", i, name, got, want)
 		}
 	}
@@ -193,7 +193,7 @@ func TestGRPCGoAgreesWithGRPCGo(t *testing.T) {
 		ctx := contextWithStatus(s)
 		err := conn.Invoke(ctx, "/x.Y/Z", &statusdv1.HttpStatusDetail{}, &statusdv1.HttpStatusDetail{})
 		got := status.Code(err)
-		if want := CodeOf(statusdv1.Dialect_DIALECT_GRPC_GATEWAY, s); int(got) != int(want) {
+		if want := CodeForStatus(statusdv1.Dialect_DIALECT_GRPC_GATEWAY, s); int(got) != int(want) {
 			t.Errorf("HTTP %d: grpc-go says %v, table says %v", s, got, ConnectName(want))
 		}
 	}

@@ -20,7 +20,7 @@ func ExampleCodeToHTTP() {
 	fmt.Println(tr.Rationale)
 	// Output:
 	// 201
-	// Level 3: Form and Upload answer a successful POST with 201 Created and a location.
+	// Level 3: Form answers a successful POST with 201 Created, so 201 is ok.
 }
 
 // An upstream answered 412: what should the RPC client see?

@@ -171,7 +171,7 @@ func TestLevel3CodeToHTTPDesignTable(t *testing.T) {
 		{"Entity if-unmodified-since", codeAborted, "DELETE", []string{"entity", "data"}, []string{"if-unmodified-since: Tue, 01 Jan 2030 00:00:00 GMT"}, 412},
 		{"aborted without condition", codeAborted, "PUT", []string{"data", "entity"}, nil, 409},
 		{"aborted without Entity", codeAborted, "PUT", []string{"data"}, []string{"if-match: \"x\""}, 409},
-		{"Data PATCH no content-type", codeInvalidArgument, "PATCH", []string{"data"}, nil, 428},
+		{"Data PATCH content-type not said", codeInvalidArgument, "PATCH", []string{"data"}, nil, 400},
 		{"Data PATCH with content-type", codeInvalidArgument, "PATCH", []string{"data"}, []string{"Content-Type: application/merge-patch+json"}, 400},
 		{"Data PUT no content-type", codeInvalidArgument, "PUT", []string{"data"}, nil, 400},
 		{"Content range", codeOutOfRange, "GET", []string{"content", "entity"}, []string{"Range: bytes=9000-"}, 416},
@@ -185,6 +185,8 @@ func TestLevel3CodeToHTTPDesignTable(t *testing.T) {
 		{"optional method allowed", codeUnimplemented, "PATCH", []string{"data"}, nil, 501},
 		{"method with mixin only", codeUnimplemented, "PATCH", []string{"entity"}, nil, 501},
 		{"no method", codeUnimplemented, "", []string{"form"}, nil, 501},
+		{"method not allowed by the presented Action", codeUnimplemented, "PATCH", []string{"stepper#incrementer-resource"}, nil, 405},
+		{"method allowed by the presented Action", codeUnimplemented, "POST", []string{"stepper#incrementer-resource"}, nil, 501},
 		{"not found", codeNotFound, "GET", []string{"data"}, nil, 404},
 		{"canceled", codeCanceled, "", nil, nil, 499},
 		{"invalid code", statusdv1.Code(17), "", nil, nil, 500},
@@ -211,6 +213,78 @@ func TestLevel3WithoutContextIsConnect(t *testing.T) {
 		c, _ := CodeToHTTP(connectD, statusdv1.Code(i), Context{})
 		if l3.HTTPStatus != c.HTTPStatus {
 			t.Errorf("code %d: Level 3 %d, Connect %d", i, l3.HTTPStatus, c.HTTPStatus)
+		}
+	}
+}
+
+// TestLevel3TriState: a rule that needs a header's absence applies only when
+// the caller said the header is absent, by naming it in Absent or by
+// passing the whole request (HeadersComplete); a header left out is "not
+// said" (issue 11, found item 3).
+func TestLevel3TriState(t *testing.T) {
+	patch := ctxOf(t, "PATCH", []string{"data"})
+	for _, tc := range []struct {
+		name string
+		edit func(*Context)
+		want int
+	}{
+		{"not said", func(*Context) {}, 400},
+		{"said absent", func(c *Context) { c.Absent = []string{"Content-Type"} }, 428},
+		{"other header absent", func(c *Context) { c.Absent = []string{"content-length"} }, 400},
+		{"whole request", func(c *Context) { c.HeadersComplete = true }, 428},
+		{"whole request with it", func(c *Context) {
+			c.HeadersComplete = true
+			c.Headers = []*statusdv1.Header{{Name: "content-type", Value: "application/json-patch+json"}}
+		}, 400},
+		{"present and said absent", func(c *Context) {
+			c.Absent = []string{"content-type"}
+			c.Headers = []*statusdv1.Header{{Name: "content-type", Value: "application/json-patch+json"}}
+		}, 400},
+		{"PUT said absent", func(c *Context) { c.Method, c.Absent = "PUT", []string{"content-type"} }, 400},
+	} {
+		ctx := patch
+		tc.edit(&ctx)
+		tr, _ := CodeToHTTP(level3D, codeInvalidArgument, ctx)
+		if tr.HTTPStatus != tc.want {
+			t.Errorf("%s: %d, want %d (%s)", tc.name, tr.HTTPStatus, tc.want, tr.Rationale)
+		}
+		if tc.want == 428 && !strings.Contains(tr.Rationale, "content-type") {
+			t.Errorf("%s: rationale %q does not give the catalog's condition", tc.name, tr.Rationale)
+		}
+	}
+	// Entity's 428: the request is said to carry neither validator.
+	ctx := ctxOf(t, "PUT", []string{"data", "entity"})
+	ctx.Absent = []string{"if-match"}
+	if tr, _ := CodeToHTTP(level3D, codeInvalidArgument, ctx); tr.HTTPStatus != 400 {
+		t.Errorf("one validator said absent: %d, want 400", tr.HTTPStatus)
+	}
+	ctx.Absent = append(ctx.Absent, "if-unmodified-since")
+	if tr, _ := CodeToHTTP(level3D, codeInvalidArgument, ctx); tr.HTTPStatus != 428 {
+		t.Errorf("both validators said absent: %d, want 428", tr.HTTPStatus)
+	}
+}
+
+// TestLevel3RangeAndPrefer: the catalog's conditional outcomes and the one
+// prefer parser (issue 11, found items 2 and 4).
+func TestLevel3RangeAndPrefer(t *testing.T) {
+	for _, tc := range []struct {
+		method   string
+		profiles []string
+		header   string
+		want     int
+	}{
+		{"GET", []string{"content"}, "range: bytes=0-99", 206},
+		{"GET", []string{"content"}, "if-range: \"x\"", 200},
+		{"GET", []string{"content", "entity"}, "if-none-match: \"x\"", 304},
+		{"PUT", []string{"data", "representation"}, `prefer: return="representation"`, 200},
+		{"PUT", []string{"data", "representation"}, "prefer: return = representation", 200},
+		{"PUT", []string{"data", "representation"}, "prefer: return=minimal", 204},
+		{"POST", []string{"upload", "representation"}, "prefer: RETURN=Representation", 201},
+		{"POST", []string{"content", "preflight"}, "expect: 100-continue", 100},
+	} {
+		tr, _ := CodeToHTTP(level3D, codeOK, ctxOf(t, tc.method, tc.profiles, tc.header))
+		if tr.HTTPStatus != tc.want {
+			t.Errorf("%s %v %s: %d, want %d (%s)", tc.method, tc.profiles, tc.header, tr.HTTPStatus, tc.want, tr.Rationale)
 		}
 	}
 }

@@ -51,7 +51,7 @@ func dialectTables() string {
 	for _, s := range readmeStatuses {
 		fmt.Fprintf(&b, "| %d |", s)
 		for _, d := range Dialects() {
-			fmt.Fprintf(&b, " %s |", codeLabel(CodeOf(d, s)))
+			fmt.Fprintf(&b, " %s |", codeLabel(CodeForStatus(d, s)))
 		}
 		b.WriteString("\n")
 	}
@@ -61,14 +61,14 @@ func dialectTables() string {
 		code := statusdv1.Code(c)
 		agree := true
 		for _, d := range Dialects() {
-			agree = agree && StatusOf(d, code) == StatusOf(statusdv1.Dialect_DIALECT_CONNECT, code)
+			agree = agree && StatusForCode(d, code) == StatusForCode(statusdv1.Dialect_DIALECT_CONNECT, code)
 		}
 		if agree {
 			continue
 		}
 		fmt.Fprintf(&b, "| %s |", codeLabel(code))
 		for _, d := range Dialects() {
-			fmt.Fprintf(&b, " %d |", StatusOf(d, code))
+			fmt.Fprintf(&b, " %d |", StatusForCode(d, code))
 		}
 		b.WriteString("\n")
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/mapping/conformance"
+	"github.com/statusd/statusd/mapping/header"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // DefaultStreamLimit is the number of exchanges one ValidateStream takes
@@ -84,11 +86,14 @@ func (s *Service) catalogFor(ctx context.Context) *mapping.Catalog {
 	return s.catalog.Load()
 }
 
-// NewHandler returns the path and HTTP handler of svc, with the protovalidate
-// rules of the protos enforced before any method runs, so that every client
-// language gets the same invalid_argument answers. Interceptors in opts run
-// outside the validation, so they see rejected requests too.
+// NewHandler returns the path and HTTP handler of svc, with strict codecs
+// (an unknown field or enum name is invalid_argument naming it, see
+// codec.go) and the protovalidate rules of the protos enforced before any
+// method runs, so that every client language gets the same
+// invalid_argument answers. Interceptors in opts run outside the
+// validation, so they see rejected requests too.
 func NewHandler(svc *Service, opts ...connect.HandlerOption) (string, http.Handler) {
+	opts = append(strictCodecs(), opts...)
 	opts = append(opts, connect.WithInterceptors(validate.NewInterceptor()))
 	return statusdv1connect.NewStatusServiceHandler(svc, opts...)
 }
@@ -101,7 +106,13 @@ func (s *Service) Lookup(ctx context.Context, req *statusdv1.LookupRequest) (*st
 	if err != nil {
 		return nil, err
 	}
-	mctx := mapping.Context{Method: req.GetMethod(), Profiles: profiles, Headers: req.GetRequestHeaders()}
+	if err := checkAbsent(req); err != nil {
+		return nil, err
+	}
+	mctx := mapping.Context{
+		Method: req.GetMethod(), Profiles: profiles, Headers: req.GetRequestHeaders(),
+		Absent: req.GetAbsentRequestHeaders(), HeadersComplete: req.GetRequestHeadersComplete(), Catalog: cat,
+	}
 
 	var tr mapping.Translation
 	switch key := req.GetKey().(type) {
@@ -137,9 +148,23 @@ func (s *Service) Lookup(ctx context.Context, req *statusdv1.LookupRequest) (*st
 	return res, nil
 }
 
+// checkAbsent rejects a header said to be both present and absent.
+func checkAbsent(req *statusdv1.LookupRequest) error {
+	for i, name := range req.GetAbsentRequestHeaders() {
+		if header.Has(req.GetRequestHeaders(), name) {
+			return connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
+				"absent_request_headers[%d]: %q is also in request_headers; a header is either present or absent", i, name))
+		}
+	}
+	return nil
+}
+
 // ListStatuses implements statusd.v1.StatusService.ListStatuses.
 func (s *Service) ListStatuses(ctx context.Context, req *statusdv1.ListStatusesRequest) (*statusdv1.ListStatusesResponse, error) {
 	cat := s.catalogFor(ctx)
+	if err := definedEnum("status_class", req.GetStatusClass()); err != nil {
+		return nil, err
+	}
 	var profile *statusdv1.Profile
 	if req.GetProfile() != "" {
 		ps, err := resolveProfiles(cat, "profile", []string{req.GetProfile()})
@@ -167,11 +192,28 @@ func (s *Service) ListStatuses(ctx context.Context, req *statusdv1.ListStatusesR
 	return res, nil
 }
 
+// definedEnum rejects an enum value the schema does not define, so that a
+// filter never silently matches nothing or everything (protovalidate's
+// defined_only says the same before the handler runs; this keeps Service
+// strict for callers that use it without the interceptor).
+func definedEnum(field string, v protoreflect.Enum) error {
+	ed := v.Descriptor()
+	if ed.Values().ByNumber(v.Number()) != nil {
+		return nil
+	}
+	names := make([]string, 0, ed.Values().Len())
+	for i := range ed.Values().Len() {
+		names = append(names, string(ed.Values().Get(i).Name()))
+	}
+	return connect.NewError(connect.CodeInvalidArgument, fmt.Errorf(
+		"%s: unknown value %d; use one of %s", field, v.Number(), strings.Join(names, ", ")))
+}
+
 // statusMapping lists what status means in every dialect, without context.
 func statusMapping(status int) *statusdv1.StatusMapping {
 	m := &statusdv1.StatusMapping{HttpStatus: int32(status), Agree: true}
 	for _, d := range mapping.Dialects() {
-		code := mapping.CodeOf(d, status)
+		code := mapping.CodeForStatus(d, status)
 		m.Codes = append(m.Codes, &statusdv1.DialectCode{Dialect: d, Code: code, ConnectCode: mapping.ConnectName(code)})
 		if code != m.Codes[0].GetCode() {
 			m.Agree = false
@@ -182,6 +224,9 @@ func statusMapping(status int) *statusdv1.StatusMapping {
 
 // ListProfiles implements statusd.v1.StatusService.ListProfiles.
 func (s *Service) ListProfiles(ctx context.Context, req *statusdv1.ListProfilesRequest) (*statusdv1.ListProfilesResponse, error) {
+	if err := definedEnum("kind", req.GetKind()); err != nil {
+		return nil, err
+	}
 	res := &statusdv1.ListProfilesResponse{}
 	for _, p := range s.catalogFor(ctx).Profiles() {
 		switch {

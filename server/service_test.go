@@ -358,6 +358,19 @@ func TestServiceWithoutInterceptor(t *testing.T) {
 			t.Errorf("%v: %v, want invalid_argument %q", tc.req, err, tc.want)
 		}
 	}
+	// Filters with values the schema does not define are refused, not
+	// ignored.
+	if _, err := svc.ListStatuses(ctx, &statusdv1.ListStatusesRequest{StatusClass: 9}); connect.CodeOf(err) != connect.CodeInvalidArgument ||
+		!strings.Contains(err.Error(), "status_class: unknown value 9; use one of STATUS_CLASS_UNSPECIFIED") {
+		t.Errorf("status_class 9: %v", err)
+	}
+	if _, err := svc.ListProfiles(ctx, &statusdv1.ListProfilesRequest{Kind: -1}); connect.CodeOf(err) != connect.CodeInvalidArgument ||
+		!strings.Contains(err.Error(), "kind: unknown value -1") {
+		t.Errorf("kind -1: %v", err)
+	}
+	if res, err := svc.ListProfiles(ctx, &statusdv1.ListProfilesRequest{Kind: statusdv1.ProfileKind_PROFILE_KIND_MIXIN}); err != nil || len(res.GetProfiles()) != 4 {
+		t.Errorf("kind mixin: %v %v", res, err)
+	}
 	// A status outside 100-599 still gets a defined answer (no catalog entry).
 	res, err := svc.Lookup(ctx, &statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 700}})
 	if err != nil || res.GetCode() != statusdv1.Code_CODE_UNKNOWN || res.GetStatus() != nil {

@@ -96,7 +96,7 @@ func Check(cat *mapping.Catalog, ex *statusdv1.Exchange, ids []string) (Report, 
 		c.checkLevel3()
 	}
 	tr, _ := mapping.HTTPToCode(statusdv1.Dialect_DIALECT_LEVEL3, c.status, mapping.Context{
-		Method: c.method, Profiles: c.applied(), Headers: ex.GetRequestHeaders()})
+		Method: c.method, Profiles: c.applied(), Headers: ex.GetRequestHeaders(), HeadersComplete: true, Catalog: cat})
 	slices.SortStableFunc(c.findings, func(a, b Finding) int { return cmp.Compare(a.Severity, b.Severity) })
 	return Report{Findings: c.findings, Code: tr.Code, profiles: c.profileBuf, nProfiles: c.nProfiles}, nil
 }

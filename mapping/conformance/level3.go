@@ -16,8 +16,8 @@ var (
 	citeProfiles = []*statusdv1.Citation{mapping.Level3Citation("Profiles", "profiles/profiles")}
 	citeAllow    = []*statusdv1.Citation{mapping.Level3Citation("Design: send allow with HEAD and GET responses", "design")}
 	citeStatuses = []*statusdv1.Citation{mapping.Level3Citation("HTTP status codes", "status_codes")}
-	citeEntity   = []*statusdv1.Citation{mapping.Level3Citation("Entity", "profiles/mixins/entity")}
-	citeData     = []*statusdv1.Citation{mapping.Level3Citation("Data", "profiles/data"), mapping.RFCCitation(5789, "4.1")}
+	// citeAcceptPatch is where accept-patch is defined.
+	citeAcceptPatch = mapping.RFCCitation(5789, "3.1")
 )
 
 func legacyProfile(ref string, p *statusdv1.Profile) Finding {
@@ -84,13 +84,22 @@ func (c *checker) checkProfileHeader() {
 }
 
 // ruling reports whether p's own rules (outcomes, required headers) apply:
-// pattern roles have none, and an Alias redirects every method, so the
-// target profile it names beside it does not rule the exchange.
+// pattern roles have none, and a profile that redirects every method (an
+// Alias) stands for its target, so the target profile named beside it does
+// not rule the exchange.
 func (c *checker) ruling(p *statusdv1.Profile) bool {
 	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
 		return false
 	}
-	return !c.is("alias") || p.GetId() == "alias" || p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN
+	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN || mapping.RedirectsAlways(p) {
+		return true
+	}
+	for _, q := range c.applied() {
+		if mapping.RedirectsAlways(q) {
+			return false
+		}
+	}
+	return true
 }
 
 // standalone reports whether p is a resource or control profile.
@@ -135,12 +144,8 @@ func (c *checker) matches(o *statusdv1.MethodOutcome) bool {
 		return true
 	}
 	for _, cond := range o.GetWhenRequestHas() {
-		name, token, hasToken := strings.Cut(cond, ":")
-		if hasToken {
-			if header.HasToken(c.ex.GetRequestHeaders(), strings.TrimSpace(name), strings.TrimSpace(token)) {
-				return true
-			}
-		} else if c.req(name) {
+		hc := header.ParseCondition(cond)
+		if hc.Element == "" && c.req(hc.Name) || hc.Element != "" && hc.MetBy(c.ex.GetRequestHeaders()) {
 			return true
 		}
 	}
@@ -156,6 +161,20 @@ func (c *checker) engaged(id string) bool {
 		}
 		for _, o := range p.GetOutcomes() {
 			if o.GetMethod() == c.method && len(o.GetWhenRequestHas()) > 0 && c.matches(o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// withContent reports whether the request engages an outcome whose
+// response carries the representation (Representation's prefer:
+// return=representation).
+func (c *checker) withContent() bool {
+	for _, p := range c.applied() {
+		for _, o := range p.GetOutcomes() {
+			if o.GetWithContent() && len(o.GetWhenRequestHas()) > 0 && o.GetMethod() == c.method && c.ruling(p) && c.matches(o) {
 				return true
 			}
 		}
@@ -187,10 +206,24 @@ func (c *checker) checkSuccessStatus() {
 		Rule:           "l3." + owner.GetId() + "." + strings.ToLower(c.method) + ".status",
 		Severity:       errorSev,
 		ExpectedStatus: expected,
-		Citations:      owner.GetCitations(),
+		Citations:      c.withStatus(owner.GetCitations(), expected),
 		Message: fmt.Sprintf("%s answers a successful %s with %s, not %d; send %d.",
 			owner.GetName(), c.method, c.outcomeList(), c.status, expected),
 	})
+}
+
+// withStatus returns the citations of a profile followed by the current
+// citations of the catalog entry of status, the one a finding points to.
+func (c *checker) withStatus(profile []*statusdv1.Citation, status int) []*statusdv1.Citation {
+	out := slices.Clip(profile)
+	if entry, ok := c.cat.Status(status); ok {
+		for _, ct := range entry.GetCitations() {
+			if !ct.GetLegacy() {
+				out = append(out, ct)
+			}
+		}
+	}
+	return out
 }
 
 // outcomes yields the outcomes of the ruling profiles for the request's
@@ -228,7 +261,7 @@ func (c *checker) checkAllowHeader() {
 	if c.method != "HEAD" && c.method != "GET" {
 		return
 	}
-	if !(c.status >= 200 && c.status < 300) && !(c.is("alias") && (c.status == 307 || c.status == 308)) {
+	if !(c.status >= 200 && c.status < 300) && !c.redirectOutcome() {
 		return
 	}
 	if !c.respSet.has(hAllow) {
@@ -237,10 +270,22 @@ func (c *checker) checkAllowHeader() {
 	}
 }
 
+// redirectOutcome reports whether the status is the outcome of a profile
+// that redirects every method (an Alias's 307 and 308): that response
+// stands for the resource, so it carries allow like a 2xx.
+func (c *checker) redirectOutcome() bool {
+	for p, o := range c.outcomes() {
+		if mapping.RedirectsAlways(p) && slices.Contains(o.GetStatuses(), int32(c.status)) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkEmptyBody: 201 and 202 carry no content unless the client asked for
 // the representation.
 func (c *checker) checkEmptyBody() {
-	if (c.status != 201 && c.status != 202) || !c.hasBody() || c.engaged("representation") {
+	if (c.status != 201 && c.status != 202) || !c.hasBody() || c.withContent() {
 		return
 	}
 	c.add(Finding{Rule: "l3.body.empty", Severity: errorSev, Citations: citeStatuses,
@@ -274,34 +319,58 @@ func (c *checker) profileNames() string {
 	return strings.Join(names, ", ")
 }
 
-// checkEntityValidators: Entity HEAD and GET responses carry etag or
-// last-modified.
+// checkEntityValidators: a profile whose HEAD and GET responses list both
+// validators (Entity: "at least one of etag and last-modified") carries
+// at least one of them on a 2xx to HEAD or GET. The catalog marks both
+// optional, since either will do; this rule needs the "one of".
 func (c *checker) checkEntityValidators() {
-	if !c.is("entity") || (c.method != "HEAD" && c.method != "GET") || c.status < 200 || c.status >= 300 {
+	if (c.method != "HEAD" && c.method != "GET") || c.status < 200 || c.status >= 300 ||
+		c.respSet.has(hETag) || c.respSet.has(hLastModified) {
 		return
 	}
-	if !c.respSet.has(hETag) && !c.respSet.has(hLastModified) {
-		c.add(Finding{Rule: "l3.entity.validators", Severity: errorSev, Citations: citeEntity,
-			Message: "An Entity resource answers HEAD and GET with at least one validator; send etag or last-modified."})
+	for _, p := range c.applied() {
+		if listsResponseHeader(p, "etag", c.method) && listsResponseHeader(p, "last-modified", c.method) {
+			c.add(Finding{Rule: "l3." + p.GetId() + ".validators", Severity: errorSev, Citations: p.GetCitations(),
+				Message: fmt.Sprintf("%s answers HEAD and GET with at least one validator; send etag or last-modified.", p.GetName())})
+			return
+		}
 	}
 }
 
-// checkAcceptPatch: a Data resource that allows PATCH says which patch
-// types it takes.
+// listsResponseHeader reports whether p has a response header rule for
+// name that applies to method.
+func listsResponseHeader(p *statusdv1.Profile, name, method string) bool {
+	for _, h := range p.GetResponseHeaders() {
+		if h.GetName() == name && (len(h.GetMethods()) == 0 || slices.Contains(h.GetMethods(), method)) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAcceptPatch: a resource whose allow lists PATCH says which patch
+// types it takes (RFC 5789 section 3.1); a profile that may allow PATCH and
+// lists accept-patch among its response headers (Data) makes it a MUST.
 func (c *checker) checkAcceptPatch() {
-	if !c.is("data") {
+	if !c.allowsPatch || c.respSet.has(hAcceptPatch) {
 		return
 	}
-	if c.allowsPatch && !c.respSet.has(hAcceptPatch) {
-		c.add(Finding{Rule: "l3.data.accept-patch", Severity: errorSev, Citations: citeData,
-			Message: "allow lists PATCH, so the Data resource must send accept-patch with the patch media types it takes, such as application/merge-patch+json."})
+	for _, p := range c.applied() {
+		if slices.Contains(p.GetOptionalMethods(), "PATCH") || slices.Contains(p.GetMethods(), "PATCH") {
+			if listsResponseHeader(p, "accept-patch", "PATCH") {
+				c.add(Finding{Rule: "l3." + p.GetId() + ".accept-patch", Severity: errorSev,
+					Citations: append(slices.Clip(p.GetCitations()), citeAcceptPatch),
+					Message:   fmt.Sprintf("allow lists PATCH, so the %s resource must send accept-patch with the patch media types it takes, such as application/merge-patch+json.", p.GetName())})
+				return
+			}
+		}
 	}
 }
 
 // checkRequiredHeaders applies the profiles' required response headers: the
 // standalone profiles' always, a mixin's when the request engages it.
 func (c *checker) checkRequiredHeaders() {
-	repr := c.engaged("representation")
+	repr := c.withContent()
 	for _, p := range c.applied() {
 		if !c.ruling(p) || (p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN && !c.engaged(p.GetId())) {
 			continue

@@ -38,7 +38,7 @@ type config struct {
 // WithDialect sets the dialect; the default is DIALECT_LEVEL3.
 func WithDialect(d statusdv1.Dialect) Option {
 	return func(c *config) error {
-		if !mapping.Supported(d) {
+		if !mapping.DialectSupported(d) {
 			return fmt.Errorf("gateway: dialect %d is not defined", int32(d))
 		}
 		c.dialect = d

@@ -113,16 +113,49 @@ func ListElements(headers []*statusdv1.Header, name string) iter.Seq[string] {
 	}
 }
 
-// HasToken reports whether the list header name holds token (compared
-// case-insensitively, ignoring parameters after ';').
+// HasToken reports whether the list header name holds the element token,
+// such as "100-continue" in expect or "return=representation" in prefer:
+// both are parsed with ParsePreference, so names compare
+// case-insensitively, white space around '=' and quotes around the value do
+// not matter, and parameters after ';' are ignored. A token without '='
+// matches an element of that name whatever its value.
 func HasToken(headers []*statusdv1.Header, name, token string) bool {
-	for e := range ListElements(headers, name) {
-		item, _, _ := strings.Cut(e, ";")
-		if strings.EqualFold(trimOWS(item), token) {
+	want, ok := ParsePreference(token)
+	if !ok {
+		return false
+	}
+	for p := range Preferences(headers, name) {
+		if p.matches(want.Name, want.Value) {
 			return true
 		}
 	}
 	return false
+}
+
+// Condition is a request condition as the catalog writes it
+// (MethodOutcome.when_request_has, ErrorStatus.when_request_lacks): a
+// header name, such as "range", or a name and an element of its list
+// value, such as "prefer: return=representation".
+type Condition struct {
+	// Name is the header name.
+	Name string
+	// Element is the list element the header must hold; empty when the
+	// header's presence is the condition.
+	Element string
+}
+
+// ParseCondition reads a condition written "name" or "name: element".
+func ParseCondition(s string) Condition {
+	name, element, _ := strings.Cut(s, ":")
+	return Condition{Name: trimOWS(name), Element: trimOWS(element)}
+}
+
+// MetBy reports whether a request with headers meets the condition.
+func (c Condition) MetBy(headers []*statusdv1.Header) bool {
+	if c.Element == "" {
+		return Has(headers, c.Name)
+	}
+	return HasToken(headers, c.Name, c.Element)
 }
 
 // trimOWS trims optional white space (spaces and tabs) from both ends.

@@ -250,3 +250,55 @@ func FuzzETag(f *testing.F) {
 		}
 	})
 }
+
+// TestPreferSpellings: RFC 7240 section 2 allows white space around '=' and
+// a quoted value; every question about prefer and expect goes through one
+// parser, so they all read these spellings alike (issue 11, found item 4).
+func TestPreferSpellings(t *testing.T) {
+	for _, v := range []string{
+		`return=representation`, `return="representation"`, `return = representation`,
+		`RETURN = "Representation"; x=1`, `respond-async, return=representation`,
+		`return="represent\ation"`,
+	} {
+		h := hs("prefer: " + v)
+		if !HasToken(h, "prefer", "return=representation") || !HasPreference(h, "prefer", "return", "representation") ||
+			!ParseCondition("prefer: return=representation").MetBy(h) {
+			t.Errorf("prefer: %s: return=representation not found", v)
+		}
+		if HasToken(h, "prefer", "return=minimal") || ParseCondition("prefer: return=minimal").MetBy(h) {
+			t.Errorf("prefer: %s: return=minimal found", v)
+		}
+	}
+	// A ';' inside a quoted value does not start the parameters.
+	p, ok := ParsePreference(`foo = "a;b\"c" ; wait=10`)
+	if !ok || p.Name != "foo" || p.Value != `a;b"c` || p.Params != "wait=10" {
+		t.Errorf("ParsePreference = %+v, %v", p, ok)
+	}
+	if _, ok := ParsePreference(`=x`); ok {
+		t.Error("a preference without a name was accepted")
+	}
+	h := hs("Expect: 100-Continue")
+	if !ParseCondition("expect: 100-continue").MetBy(h) || !ParseCondition("expect").MetBy(h) || ParseCondition("range").MetBy(h) {
+		t.Error("Condition on expect is wrong")
+	}
+	if c := ParseCondition(" prefer :  respond-async "); c != (Condition{Name: "prefer", Element: "respond-async"}) {
+		t.Errorf("ParseCondition = %+v", c)
+	}
+}
+
+// FuzzHasToken: HasToken answers what Preferences yields, for any value.
+func FuzzHasToken(f *testing.F) {
+	f.Fuzz(func(t *testing.T, v, token string) {
+		h := hs("prefer:" + v)
+		want, ok := ParsePreference(token)
+		found := false
+		for p := range Preferences(h, "prefer") {
+			if ok && p.matches(want.Name, want.Value) {
+				found = true
+			}
+		}
+		if HasToken(h, "prefer", token) != found {
+			t.Fatalf("HasToken(%q, %q) != %v", v, token, found)
+		}
+	})
+}

@@ -59,34 +59,94 @@ func Preferences(headers []*statusdv1.Header, name string) iter.Seq[Preference] 
 	}
 }
 
-// ParsePreference parses one list element such as `return=representation`
-// or `respond-async; wait=10`; ok is false if it has no token name.
+// ParsePreference parses one list element of the shape RFC 7240 gives
+// prefer (and RFC 9110 section 10.1.1 gives expect): a token name, an
+// optional value after '=' with optional white space around it (BWS), and
+// parameters after ';'. Examples: `return=representation`,
+// `return = "representation"`, `respond-async; wait=10`, `100-continue`. A
+// quoted value is unquoted and its backslash escapes resolved; a ';' inside
+// it does not start the parameters. ok is false if the element has no token
+// name. This is the one parser for every "does the list carry this element"
+// question (HasToken, HasPreference, Condition).
 func ParsePreference(element string) (Preference, bool) {
-	head, params, _ := strings.Cut(element, ";")
-	name, value, hasValue := strings.Cut(head, "=")
-	p := Preference{Name: trimOWS(name), Params: trimOWS(params)}
+	end := strings.IndexAny(element, "=;")
+	if end < 0 {
+		end = len(element)
+	}
+	p := Preference{Name: trimOWS(element[:end])}
 	if !IsToken(p.Name) {
 		return Preference{}, false
 	}
-	if hasValue {
-		v := trimOWS(value)
-		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = v[1 : len(v)-1]
-		}
-		p.Value = v
+	rest := element[end:]
+	if strings.HasPrefix(rest, "=") {
+		p.Value, rest = parseWord(trimOWS(rest[1:]))
+	}
+	if _, params, ok := strings.Cut(rest, ";"); ok {
+		p.Params = trimOWS(params)
 	}
 	return p, true
+}
+
+// parseWord reads a token or quoted-string value (RFC 9110 section 5.6.4)
+// from the start of s and returns it, unquoted, with what follows. An
+// unterminated quoted string runs to the end of s.
+func parseWord(s string) (word, rest string) {
+	if !strings.HasPrefix(s, "\"") {
+		end := strings.IndexByte(s, ';')
+		if end < 0 {
+			end = len(s)
+		}
+		return trimOWS(s[:end]), s[end:]
+	}
+	escaped := false
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			escaped = true
+			i++
+		case '"':
+			word = s[1:i]
+			if escaped {
+				word = unescape(word)
+			}
+			return word, s[i+1:]
+		}
+	}
+	word = s[1:]
+	if escaped {
+		word = unescape(word)
+	}
+	return word, ""
+}
+
+// unescape resolves the quoted-pairs of a quoted-string's content.
+func unescape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // HasPreference reports whether the header name carries preference pref
 // with value (any value if value is empty), comparing case-insensitively.
 func HasPreference(headers []*statusdv1.Header, name, pref, value string) bool {
 	for p := range Preferences(headers, name) {
-		if strings.EqualFold(p.Name, pref) && (value == "" || strings.EqualFold(p.Value, value)) {
+		if p.matches(pref, value) {
 			return true
 		}
 	}
 	return false
+}
+
+// matches reports whether p is the preference name with value (any value
+// if value is empty), comparing case-insensitively.
+func (p Preference) matches(name, value string) bool {
+	return strings.EqualFold(p.Name, name) && (value == "" || strings.EqualFold(p.Value, value))
 }
 
 // ContentRange is a parsed content-range value (RFC 9110 section 14.4).

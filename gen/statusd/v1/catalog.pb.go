@@ -686,8 +686,12 @@ type MethodOutcome struct {
 	// header name ("range") or a name and a token of its list value
 	// ("prefer: respond-async"). Empty: the outcome always applies.
 	WhenRequestHas []string `protobuf:"bytes,4,rep,name=when_request_has,json=whenRequestHas,proto3" json:"when_request_has,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The response carries the resource's representation, as when a client
+	// asks for it with prefer: return=representation: a 201 or 202 may then
+	// have content, and content-location takes the place of location.
+	WithContent   bool `protobuf:"varint,5,opt,name=with_content,json=withContent,proto3" json:"with_content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MethodOutcome) Reset() {
@@ -748,6 +752,13 @@ func (x *MethodOutcome) GetWhenRequestHas() []string {
 	return nil
 }
 
+func (x *MethodOutcome) GetWithContent() bool {
+	if x != nil {
+		return x.WithContent
+	}
+	return false
+}
+
 // ErrorStatus is an error status a profile uses and when.
 type ErrorStatus struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -756,9 +767,18 @@ type ErrorStatus struct {
 	// The methods it answers; empty for any method.
 	Methods []string `protobuf:"bytes,2,rep,name=methods,proto3" json:"methods,omitempty"`
 	// When the profile answers with it, as its page says.
-	Condition     string `protobuf:"bytes,3,opt,name=condition,proto3" json:"condition,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Condition string `protobuf:"bytes,3,opt,name=condition,proto3" json:"condition,omitempty"`
+	// The status applies only when the request carries one of these, written
+	// as in MethodOutcome.when_request_has. Empty: no such condition.
+	WhenRequestHas []string `protobuf:"bytes,4,rep,name=when_request_has,json=whenRequestHas,proto3" json:"when_request_has,omitempty"`
+	// The status applies only when the request carries none of these,
+	// written as in when_request_has, such as "content-type" for Data's 428.
+	// A lookup applies such a rule only when the caller said the header is
+	// absent (LookupRequest.absent_request_headers); Validate sees the whole
+	// request. Empty: no such condition.
+	WhenRequestLacks []string `protobuf:"bytes,5,rep,name=when_request_lacks,json=whenRequestLacks,proto3" json:"when_request_lacks,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ErrorStatus) Reset() {
@@ -810,6 +830,20 @@ func (x *ErrorStatus) GetCondition() string {
 		return x.Condition
 	}
 	return ""
+}
+
+func (x *ErrorStatus) GetWhenRequestHas() []string {
+	if x != nil {
+		return x.WhenRequestHas
+	}
+	return nil
+}
+
+func (x *ErrorStatus) GetWhenRequestLacks() []string {
+	if x != nil {
+		return x.WhenRequestLacks
+	}
+	return nil
 }
 
 // HeaderRule describes a header in the exchanges of a profile.
@@ -945,16 +979,19 @@ const file_statusd_v1_catalog_proto_rawDesc = "" +
 	"\x06mixins\x18\r \x03(\tR\x06mixins\x12\x18\n" +
 	"\apattern\x18\x0e \x01(\tR\apattern\x12\x1a\n" +
 	"\bpresents\x18\x0f \x03(\tR\bpresents\x122\n" +
-	"\tcitations\x18\x10 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"\x8b\x01\n" +
+	"\tcitations\x18\x10 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"\xae\x01\n" +
 	"\rMethodOutcome\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x1a\n" +
 	"\bstatuses\x18\x02 \x03(\x05R\bstatuses\x12\x1c\n" +
 	"\tcondition\x18\x03 \x01(\tR\tcondition\x12(\n" +
-	"\x10when_request_has\x18\x04 \x03(\tR\x0ewhenRequestHas\"]\n" +
+	"\x10when_request_has\x18\x04 \x03(\tR\x0ewhenRequestHas\x12!\n" +
+	"\fwith_content\x18\x05 \x01(\bR\vwithContent\"\xb5\x01\n" +
 	"\vErrorStatus\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12\x18\n" +
 	"\amethods\x18\x02 \x03(\tR\amethods\x12\x1c\n" +
-	"\tcondition\x18\x03 \x01(\tR\tcondition\"\xa5\x01\n" +
+	"\tcondition\x18\x03 \x01(\tR\tcondition\x12(\n" +
+	"\x10when_request_has\x18\x04 \x03(\tR\x0ewhenRequestHas\x12,\n" +
+	"\x12when_request_lacks\x18\x05 \x03(\tR\x10whenRequestLacks\"\xa5\x01\n" +
 	"\n" +
 	"HeaderRule\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x129\n" +

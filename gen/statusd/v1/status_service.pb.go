@@ -93,12 +93,28 @@ type LookupRequest struct {
 	// The Level 3 profiles of the resource, as URIs or short ids.
 	Profiles []string `protobuf:"bytes,4,rep,name=profiles,proto3" json:"profiles,omitempty"`
 	// The request's headers that matter to the answer, such as if-match,
-	// expect, range and prefer.
+	// expect, range and prefer. A header not listed is "not said", not
+	// absent; see absent_request_headers.
 	RequestHeaders []*Header `protobuf:"bytes,5,rep,name=request_headers,json=requestHeaders,proto3" json:"request_headers,omitempty"`
 	// The dialect to translate in; unspecified means DIALECT_LEVEL3.
-	Dialect       Dialect `protobuf:"varint,6,opt,name=dialect,proto3,enum=statusd.v1.Dialect" json:"dialect,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Dialect Dialect `protobuf:"varint,6,opt,name=dialect,proto3,enum=statusd.v1.Dialect" json:"dialect,omitempty"`
+	// Names of headers the request does not carry, such as "content-type".
+	//
+	// A request condition is three-valued: the request has a header (it is in
+	// request_headers), lacks it (it is named here, or
+	// request_headers_complete is set), or the caller did not say. A rule
+	// that needs a header's absence, such as Data's 428 for a PATCH without
+	// content-type, applies only when the caller said the header is absent;
+	// a header missing from request_headers is "not said", not "absent". A
+	// name may not be both here and in request_headers.
+	AbsentRequestHeaders []string `protobuf:"bytes,7,rep,name=absent_request_headers,json=absentRequestHeaders,proto3" json:"absent_request_headers,omitempty"`
+	// True when request_headers holds every header of the request, so that
+	// any header not in it is absent (as in Validate, which sees the whole
+	// exchange). False: only the headers named in absent_request_headers are
+	// known to be absent.
+	RequestHeadersComplete bool `protobuf:"varint,8,opt,name=request_headers_complete,json=requestHeadersComplete,proto3" json:"request_headers_complete,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *LookupRequest) Reset() {
@@ -182,6 +198,20 @@ func (x *LookupRequest) GetDialect() Dialect {
 		return x.Dialect
 	}
 	return Dialect_DIALECT_UNSPECIFIED
+}
+
+func (x *LookupRequest) GetAbsentRequestHeaders() []string {
+	if x != nil {
+		return x.AbsentRequestHeaders
+	}
+	return nil
+}
+
+func (x *LookupRequest) GetRequestHeadersComplete() bool {
+	if x != nil {
+		return x.RequestHeadersComplete
+	}
+	return false
 }
 
 type isLookupRequest_Key interface {
@@ -1156,7 +1186,7 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\x98\x01\xbaH\x94\x01\xba\x01\x89\x01\n" +
 	"\x11header.name.token\x12Emust be an HTTP token: letters, digits and !#$%&'*+-.^_`|~, no spaces\x1a-this.matches(\"^[!#$%&'*+.^_`|~0-9A-Za-z-]*$\")r\x05\x10\x01\x18\x80\x02R\x04name\x12\x9e\x01\n" +
 	"\x05value\x18\x02 \x01(\tB\x87\x01\xbaH\x83\x01\xba\x01{\n" +
-	"\x11header.value.line\x12\x1emust not contain CR, LF or NUL\x1aF!this.contains('\\r') && !this.contains('\\n') && !this.contains('\\x00')r\x03\x18\x80@R\x05value\"\xc3\x03\n" +
+	"\x11header.value.line\x12\x1emust not contain CR, LF or NUL\x1aF!this.contains('\\r') && !this.contains('\\n') && !this.contains('\\x00')r\x03\x18\x80@R\x05value\"\xf2\x05\n" +
 	"\rLookupRequest\x12-\n" +
 	"\vhttp_status\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xd7\x04(dH\x00R\n" +
@@ -1166,7 +1196,10 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\fmethod.token\x121must be an HTTP method token such as GET or PATCH\x1a-this.matches(\"^[!#$%&'*+.^_`|~0-9A-Za-z-]*$\")r\x02\x18 R\x06method\x12-\n" +
 	"\bprofiles\x18\x04 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10\x10\"\ar\x05\x10\x01\x18\x80\x02R\bprofiles\x12F\n" +
 	"\x0frequest_headers\x18\x05 \x03(\v2\x12.statusd.v1.HeaderB\t\xbaH\x06\x92\x01\x03\x10\xc8\x01R\x0erequestHeaders\x127\n" +
-	"\adialect\x18\x06 \x01(\x0e2\x13.statusd.v1.DialectB\b\xbaH\x05\x82\x01\x02\x10\x01R\adialectB\f\n" +
+	"\adialect\x18\x06 \x01(\x0e2\x13.statusd.v1.DialectB\b\xbaH\x05\x82\x01\x02\x10\x01R\adialect\x12\xf2\x01\n" +
+	"\x16absent_request_headers\x18\a \x03(\tB\xbb\x01\xbaH\xb7\x01\x92\x01\xb3\x01\x10@\"\xae\x01\xba\x01\xa3\x01\n" +
+	"\x1cabsent_request_headers.token\x12Tmust be a header name, an HTTP token: letters, digits and !#$%&'*+-.^_`|~, no spaces\x1a-this.matches(\"^[!#$%&'*+.^_`|~0-9A-Za-z-]*$\")r\x05\x10\x01\x18\x80\x02R\x14absentRequestHeaders\x128\n" +
+	"\x18request_headers_complete\x18\b \x01(\bR\x16requestHeadersCompleteB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"\xc7\x02\n" +
 	"\x0eLookupResponse\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
