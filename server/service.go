@@ -287,17 +287,7 @@ func check(cat *mapping.Catalog, req *statusdv1.ValidateRequest, field string) (
 	if err != nil {
 		return nil, err
 	}
-	res := &statusdv1.ValidateResponse{Conforms: rep.Conforms(), Code: rep.Code}
-	for _, f := range rep.Findings {
-		res.Findings = append(res.Findings, &statusdv1.Finding{
-			Rule: f.Rule, Severity: f.Severity, Message: f.Message,
-			ExpectedStatus: int32(f.ExpectedStatus), Citations: f.Citations,
-		})
-	}
-	for _, p := range rep.Profiles() {
-		res.Profiles = append(res.Profiles, p.GetUri())
-	}
-	return res, nil
+	return rep.Response(), nil
 }
 
 // resolveProfiles resolves profile identifiers, or fails with

@@ -15,6 +15,8 @@ import (
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 	"github.com/statusd/statusd/internal/loopback"
 	"github.com/statusd/statusd/mapping"
+	"github.com/statusd/statusd/mapping/conformance"
+	"google.golang.org/protobuf/proto"
 )
 
 func hdr(name, value string) *statusdv1.Header { return &statusdv1.Header{Name: name, Value: value} }
@@ -148,5 +150,70 @@ func TestValidateStreamLimitsAndErrors(t *testing.T) {
 	n, err = run(&statusdv1.ValidateStreamRequest{})
 	if n != 0 || connect.CodeOf(err) != connect.CodeInvalidArgument || !strings.Contains(err.Error(), "request: value is required") {
 		t.Errorf("an empty message: %d results, %v", n, err)
+	}
+}
+
+// profileBomb is the attack: one request of 120 profile field
+// lines of 4096 one-letter tokens (987 KB, about 1.3 KB gzipped), which
+// once made a 109 MB answer of 491 520 findings.
+func profileBomb() *statusdv1.ValidateRequest {
+	line := strings.TrimSuffix(strings.Repeat("a,", 4096), ",")
+	ex := &statusdv1.Exchange{Method: "GET", Status: 200}
+	for range 120 {
+		ex.ResponseHeaders = append(ex.ResponseHeaders, hdr("profile", line))
+	}
+	return &statusdv1.ValidateRequest{Exchange: ex}
+}
+
+// maxAnswer bounds the size of any Validate answer: MaxFindings findings of
+// a few hundred bytes each.
+const maxAnswer = 16 << 10
+
+func checkBombAnswer(t *testing.T, name string, res *statusdv1.ValidateResponse) {
+	t.Helper()
+	if size := proto.Size(res); size > maxAnswer || len(res.GetFindings()) > conformance.MaxFindings {
+		t.Errorf("%s: an answer of %d bytes, %d findings", name, size, len(res.GetFindings()))
+	}
+	if f := res.GetFindings(); len(f) == 0 || f[0].GetRule() != "l3.profile.brackets" || f[0].GetCount() < 2 {
+		t.Errorf("%s: findings %v", name, f)
+	}
+}
+
+// TestProfileBomb sends the attack gzipped over Connect and gRPC, and three
+// times over one ValidateStream: each answer stays small.
+func TestProfileBomb(t *testing.T) {
+	srv := startServer(t)
+	bomb := profileBomb()
+	if n := proto.Size(bomb); n < 900<<10 || n > 1<<20 {
+		t.Fatalf("the bomb is %d bytes, want just under 1 MiB", n)
+	}
+	for name, client := range map[string]statusdv1connect.StatusServiceClient{
+		"connect+proto gzip": statusdv1connect.NewStatusServiceClient(srv.Client(), srv.URL, connect.WithSendGzip()),
+		"connect+json gzip":  statusdv1connect.NewStatusServiceClient(srv.Client(), srv.URL, connect.WithSendGzip(), connect.WithProtoJSON()),
+		"grpc gzip":          statusdv1connect.NewStatusServiceClient(h2cClient(), srv.URL, connect.WithGRPC(), connect.WithSendGzip()),
+	} {
+		res, err := client.Validate(context.Background(), bomb)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		checkBombAnswer(t, name, res)
+	}
+	for name, opts := range map[string][]connect.ClientOption{"connect stream": nil, "grpc stream": {connect.WithGRPC()}} {
+		stream, err := bidiClient(srv, append(opts, connect.WithSendGzip())...).ValidateStream(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if err := stream.Send(&statusdv1.ValidateStreamRequest{Request: bomb}); err != nil {
+				t.Fatalf("%s: send %d: %v", name, i, err)
+			}
+			res, err := stream.Receive()
+			if err != nil {
+				t.Fatalf("%s: receive %d: %v", name, i, err)
+			}
+			checkBombAnswer(t, name, res.GetResult())
+		}
+		_ = stream.CloseRequest()
+		_ = stream.CloseResponse()
 	}
 }

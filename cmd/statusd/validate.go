@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,17 +9,16 @@ import (
 	"strings"
 
 	"buf.build/go/protovalidate"
-	"connectrpc.com/connect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/internal/har"
 	"github.com/statusd/statusd/internal/report"
 	"github.com/statusd/statusd/mapping"
-	"github.com/statusd/statusd/server"
+	"github.com/statusd/statusd/mapping/conformance"
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // errNotConforming makes `statusd validate` exit 1: the input was read, and
-// some exchange breaks a MUST.
+// some exchange has a finding at the -fail-on severity or above.
 var errNotConforming = errors.New("an exchange does not conform")
 
 // headerFlag collects repeated "Name: value" flags.
@@ -44,8 +42,9 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // runValidate is `statusd validate`: it checks one exchange given as flags
-// or as JSON on stdin, or every entry of a HAR file, with the library (no
-// server), and prints a report.
+// or as JSON on stdin, or every entry of a HAR file, with the conformance
+// library (no server, the catalog of -catalog laid over the embedded one),
+// and prints a report.
 func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer, stdoutIsTerminal bool) error {
 	fs := flag.NewFlagSet("statusd validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -53,9 +52,11 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer, stdou
 		fmt.Fprint(stderr, `usage: statusd validate [flags]
 
 Checks HTTP exchanges against RFC 9110 and their Level 3 profiles. The
-exchange comes from -har, from -method and -status, or as JSON on stdin (a
-statusd.v1.ValidateRequest, or a bare statusd.v1.Exchange). Exits 0 when
-every exchange conforms, 1 when one breaks a MUST, 2 on bad input.
+exchange comes from -har, from -method and -status (with -H, -R, -target
+and -response-body-size), or as JSON on stdin (a statusd.v1.ValidateRequest,
+or a bare statusd.v1.Exchange); give exactly one. Exits 0 when no exchange
+has a finding at the -fail-on severity or above, 1 when one has, 2 on bad
+input.
 
 `)
 		fs.PrintDefaults()
@@ -70,7 +71,10 @@ every exchange conforms, 1 when one breaks a MUST, 2 on bad input.
 	fs.Var(&respHeaders, "R", "response header `\"Name: value\"` (repeatable)")
 	var profiles listFlag
 	fs.Var(&profiles, "profile", "Level 3 profile `id or URI` (repeatable); default: the response's profile headers")
-	asJSON := fs.Bool("json", false, "print JSON for machines")
+	catalogFile := fs.String("catalog", "", "catalog `file` (text or JSON statusd.v1.Catalog) laid over the embedded one, as for serve")
+	failOnFlag := fs.String("fail-on", "error", "exit 1 when a finding is at least this `severity`: error, warning or info")
+	format := fs.String("format", "text", "report `format`: text, json, or junit (JUnit XML for CI systems)")
+	asJSON := fs.Bool("json", false, "print JSON for machines (same as -format json)")
 	colour := fs.String("color", "auto", "colour the report: auto (on a terminal), always or never")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -78,35 +82,47 @@ every exchange conforms, 1 when one breaks a MUST, 2 on bad input.
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	useColour := stdoutIsTerminal
-	switch *colour {
-	case "auto":
-	case "always":
-		useColour = true
-	case "never":
-		useColour = false
-	default:
-		return fmt.Errorf("-color must be auto, always or never, got %q", *colour)
+	useColour, err := colourFlag(*colour, stdoutIsTerminal)
+	if err != nil {
+		return err
+	}
+	failOn, ok := map[string]statusdv1.Severity{"error": statusdv1.Severity_SEVERITY_ERROR,
+		"warning": statusdv1.Severity_SEVERITY_WARNING, "info": statusdv1.Severity_SEVERITY_INFO}[*failOnFlag]
+	if !ok {
+		return fmt.Errorf("-fail-on must be error, warning or info, got %q", *failOnFlag)
+	}
+	if *asJSON {
+		if *format != "text" && *format != "json" {
+			return fmt.Errorf("-json and -format %s contradict each other", *format)
+		}
+		*format = "json"
+	}
+	if *format != "text" && *format != "json" && *format != "junit" {
+		return fmt.Errorf("-format must be text, json or junit, got %q", *format)
+	}
+	// Flags that describe one exchange, so that a second source of
+	// exchanges given with them is an error instead of being ignored.
+	var exchangeFlags []string
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "method", "status", "target", "response-body-size", "H", "R":
+			exchangeFlags = append(exchangeFlags, "-"+f.Name)
+		}
+	})
+	cat, err := loadCatalog(*catalogFile)
+	if err != nil {
+		return err
 	}
 
-	var requests []*statusdv1.ValidateRequest
+	var items []report.Item
 	var notes []string
 	switch {
+	case *harFile != "" && len(exchangeFlags) > 0:
+		return fmt.Errorf("-har checks the exchanges of a file; %s describe one exchange of their own: give one or the other", strings.Join(exchangeFlags, ", "))
 	case *harFile != "":
-		f, err := os.Open(*harFile)
+		items, notes, err = readHAR(*harFile, profiles, stderr)
 		if err != nil {
 			return err
-		}
-		entries, skipped, err := har.Read(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			requests = append(requests, &statusdv1.ValidateRequest{Exchange: e.Exchange, Profiles: profiles})
-		}
-		for _, s := range skipped {
-			notes = append(notes, fmt.Sprintf("entry %d (%s) skipped: %s", s.Index, s.URL, s.Reason))
 		}
 	case *status != 0 || *method != "":
 		ex := &statusdv1.Exchange{Method: *method, Status: int32(*status), Target: *target,
@@ -114,47 +130,108 @@ every exchange conforms, 1 when one breaks a MUST, 2 on bad input.
 		if *bodySize >= 0 {
 			ex.ResponseBodySize = bodySize
 		}
-		requests = append(requests, &statusdv1.ValidateRequest{Exchange: ex, Profiles: profiles})
+		items = []report.Item{{Entry: -1, Exchange: ex}}
+	case len(exchangeFlags) > 0:
+		return fmt.Errorf("%s describe an exchange given by -method and -status; with JSON on stdin, put them in the JSON", strings.Join(exchangeFlags, ", "))
 	default:
 		req, err := readRequest(stdin)
 		if err != nil {
 			return err
 		}
-		if len(profiles) > 0 {
-			req.Profiles = profiles
+		if len(profiles) > 0 && len(req.GetProfiles()) > 0 {
+			return errors.New("the JSON on stdin names its profiles and so does -profile: give them in one place")
 		}
-		requests = append(requests, req)
+		if len(profiles) == 0 {
+			profiles = req.GetProfiles()
+		}
+		items = []report.Item{{Entry: -1, Exchange: req.GetExchange()}}
 	}
 
-	svc := server.New(mapping.DefaultCatalog())
-	var items []report.Item
-	for i, req := range requests {
-		if err := protovalidate.Validate(req); err != nil {
-			return fmt.Errorf("exchange %d (%s %s): %w", i, req.GetExchange().GetMethod(), req.GetExchange().GetTarget(), err)
-		}
-		res, err := svc.Validate(context.Background(), req)
-		if err != nil {
-			var cerr *connect.Error
-			if errors.As(err, &cerr) {
-				return errors.New(cerr.Message())
-			}
+	for i := range items {
+		if items[i].Result, err = checkOne(cat, items[i], profiles); err != nil {
 			return err
 		}
-		items = append(items, report.Item{Exchange: req.GetExchange(), Result: res})
 	}
-	var err error
-	if *asJSON {
+	switch *format {
+	case "json":
 		err = report.JSON(stdout, items, notes)
-	} else {
+	case "junit":
+		err = report.JUnit(stdout, items, failOn)
+	default:
 		err = report.Text(stdout, items, notes, useColour)
 	}
 	if err != nil {
 		return err
 	}
-	if report.Count(items).Errors > 0 {
-		return errNotConforming
+	for _, it := range items {
+		if report.Fails(it, failOn) {
+			return errNotConforming
+		}
 	}
 	return nil
+}
+
+func colourFlag(v string, terminal bool) (bool, error) {
+	switch v {
+	case "auto":
+		return terminal, nil
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	}
+	return false, fmt.Errorf("-color must be auto, always or never, got %q", v)
+}
+
+// readHAR reads the exchanges of a HAR file; skipped entries become notes,
+// and a file without exchanges is said on stderr (the report alone would
+// read like a clean bill of health).
+func readHAR(file string, profiles []string, stderr io.Writer) ([]report.Item, []string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	entries, skipped, err := har.Read(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []report.Item
+	for _, e := range entries {
+		items = append(items, report.Item{Entry: e.Index, Exchange: e.Exchange})
+	}
+	var notes []string
+	for _, s := range skipped {
+		notes = append(notes, fmt.Sprintf("entry %d (%s) skipped: %s", s.Index, s.URL, s.Reason))
+	}
+	if len(entries) == 0 {
+		msg := fmt.Sprintf("%s has no exchange to check (%d entries, %d skipped)", file, len(entries)+len(skipped), len(skipped))
+		fmt.Fprintln(stderr, "statusd: warning:", msg)
+		notes = append(notes, "warning: "+msg)
+	}
+	return items, notes, nil
+}
+
+// checkOne validates one exchange as the Validate RPC does: the request's
+// protovalidate rules first, then the conformance rules.
+func checkOne(cat *mapping.Catalog, it report.Item, profiles []string) (*statusdv1.ValidateResponse, error) {
+	req := &statusdv1.ValidateRequest{Exchange: it.Exchange, Profiles: profiles}
+	where := fmt.Sprintf("exchange (%s %s)", it.Exchange.GetMethod(), it.Exchange.GetTarget())
+	if it.Entry >= 0 {
+		where = fmt.Sprintf("entry %d (%s %s)", it.Entry, it.Exchange.GetMethod(), it.Exchange.GetTarget())
+	}
+	if err := protovalidate.Validate(req); err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	rep, err := conformance.Check(cat, it.Exchange, profiles)
+	var unknown *conformance.UnknownProfileError
+	if errors.As(err, &unknown) {
+		return nil, fmt.Errorf("-profile %q: unknown profile; use a short id or a level3.rest profile URI", unknown.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rep.Response(), nil
 }
 
 // readRequest reads a ValidateRequest, or a bare Exchange, as JSON.

@@ -107,19 +107,37 @@ func Read(r io.Reader) ([]Entry, []Skipped, error) {
 	return entries, skipped, nil
 }
 
-// responseBodySize prefers bodySize (bytes received); content.size is the
-// decoded size, which browsers also fill in for a 304 served from cache,
-// so it is used only when bodySize is unknown and the status can have
-// content.
+// responseBodySize prefers bodySize (bytes received, as content-length
+// counts them). Browsers write bodySize 0 for a response served from their
+// cache, whose content they still report in content.size, so that pair
+// means unknown. content.size is the decoded size: it is used only when
+// bodySize is unknown, the status can have content and the content was not
+// encoded (content-length counts the encoded bytes).
 func responseBodySize(e entry) *int64 {
-	if s := e.Response.BodySize; s != nil && *s >= 0 {
-		return s
+	body, content := e.Response.BodySize, e.Response.Content.Size
+	switch {
+	case body != nil && *body > 0:
+		return body
+	case body != nil && *body == 0 && (content == nil || *content <= 0):
+		return body
+	case body != nil && *body == 0:
+		return nil // from the browser's cache
 	}
 	st := e.Response.Status
-	if s := e.Response.Content.Size; s != nil && *s >= 0 && st >= 200 && st != 204 && st != 304 {
-		return s
+	if content != nil && *content >= 0 && st >= 200 && st != 204 && st != 304 && !encoded(e.Response.Headers) {
+		return content
 	}
 	return nil
+}
+
+// encoded reports whether a content-encoding other than identity applies.
+func encoded(hs []nameValue) bool {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, "content-encoding") && !strings.EqualFold(strings.TrimSpace(h.Value), "identity") && strings.TrimSpace(h.Value) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func headers(in []nameValue) []*statusdv1.Header {

@@ -37,6 +37,37 @@ func TestRead(t *testing.T) {
 	}
 }
 
+// TestResponseBodySize: what Read takes as the response's size, which the
+// content-length rule compares with content-length.
+func TestResponseBodySize(t *testing.T) {
+	for name, c := range map[string]struct {
+		resp string
+		want int64 // -1: unknown
+	}{
+		"received bytes":              {`"status":200,"bodySize":120,"content":{"size":500}`, 120},
+		"empty":                       {`"status":200,"bodySize":0,"content":{"size":0}`, 0},
+		"from the browser's cache":    {`"status":200,"bodySize":0,"content":{"size":500}`, -1},
+		"unknown, decoded size":       {`"status":200,"bodySize":-1,"content":{"size":500}`, 500},
+		"unknown, gzip-encoded":       {`"status":200,"bodySize":-1,"headers":[{"name":"Content-Encoding","value":"gzip"}],"content":{"size":500}`, -1},
+		"unknown, identity":           {`"status":200,"bodySize":-1,"headers":[{"name":"content-encoding","value":"identity"}],"content":{"size":500}`, 500},
+		"unknown, 304 cached content": {`"status":304,"bodySize":-1,"content":{"size":500}`, -1},
+		"nothing":                     {`"status":200`, -1},
+	} {
+		in := `{"log":{"entries":[{"request":{"method":"GET","url":"/"},"response":{` + c.resp + `}}]}}`
+		entries, _, err := Read(strings.NewReader(in))
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got := int64(-1)
+		if s := entries[0].Exchange.ResponseBodySize; s != nil {
+			got = *s
+		}
+		if got != c.want {
+			t.Errorf("%s: size %d, want %d", name, got, c.want)
+		}
+	}
+}
+
 func TestReadErrors(t *testing.T) {
 	for in, want := range map[string]string{
 		"":              "not a HAR file",

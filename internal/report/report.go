@@ -1,5 +1,6 @@
 // Package report renders validation results for people (text, grouped by
-// resource, optionally in colour) and for machines (JSON).
+// resource, optionally in colour), for machines (JSON) and for CI systems
+// (JUnit XML).
 package report
 
 import (
@@ -15,13 +16,16 @@ import (
 
 // Item is one checked exchange.
 type Item struct {
+	// Entry is the exchange's index in the HAR file's log.entries, or -1
+	// when it did not come from a HAR file.
+	Entry int
 	// Exchange is what was checked.
 	Exchange *statusdv1.Exchange
 	// Result is the verdict.
 	Result *statusdv1.ValidateResponse
 }
 
-// Counts sums up a report.
+// Counts sums up a report. Findings count once per rule and exchange.
 type Counts struct {
 	Exchanges  int `json:"exchanges"`
 	Conforming int `json:"conforming"`
@@ -52,6 +56,36 @@ func Count(items []Item) Counts {
 	return c
 }
 
+// Fails reports whether an item has a finding at least as severe as
+// failOn (SEVERITY_ERROR: only errors fail; SEVERITY_INFO: any finding).
+func Fails(it Item, failOn statusdv1.Severity) bool {
+	for _, f := range it.Result.GetFindings() {
+		if f.GetSeverity() <= failOn {
+			return true
+		}
+	}
+	return false
+}
+
+// plural writes "1 exchange" or "2 exchanges".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Summary is the last line of the text report, such as
+// "5 exchanges, 3 conform; 3 errors, 0 warnings, 1 info".
+func Summary(c Counts) string {
+	verb := "conform"
+	if c.Conforming == 1 {
+		verb = "conforms"
+	}
+	return fmt.Sprintf("%s, %d %s; %s, %s, %s", plural(c.Exchanges, "exchange", "exchanges"), c.Conforming, verb,
+		plural(c.Errors, "error", "errors"), plural(c.Warnings, "warning", "warnings"), plural(c.Infos, "info", "infos"))
+}
+
 // resource names the resource of an exchange: its target without query or
 // fragment, or "(no target)".
 func resource(ex *statusdv1.Exchange) string {
@@ -76,8 +110,32 @@ const (
 	reset  = "\x1b[0m"
 )
 
-// Text writes items grouped by resource, in the order resources first
-// appear, then notes (such as skipped entries) and a summary line.
+func severityLabel(s statusdv1.Severity) (label, colour string) {
+	switch s {
+	case statusdv1.Severity_SEVERITY_ERROR:
+		return "error", red
+	case statusdv1.Severity_SEVERITY_WARNING:
+		return "warning", yellow
+	}
+	return "info", cyan
+}
+
+// groups orders items by resource, in the order resources first appear.
+func groups(items []Item) ([]string, map[string][]Item) {
+	var order []string
+	byResource := map[string][]Item{}
+	for _, it := range items {
+		r := resource(it.Exchange)
+		if _, seen := byResource[r]; !seen {
+			order = append(order, r)
+		}
+		byResource[r] = append(byResource[r], it)
+	}
+	return order, byResource
+}
+
+// Text writes items grouped by resource, then notes (such as skipped
+// entries) and a summary line.
 func Text(w io.Writer, items []Item, notes []string, color bool) error {
 	paint := func(code, s string) string {
 		if !color {
@@ -85,19 +143,11 @@ func Text(w io.Writer, items []Item, notes []string, color bool) error {
 		}
 		return code + s + reset
 	}
-	var order []string
-	groups := map[string][]Item{}
-	for _, it := range items {
-		r := resource(it.Exchange)
-		if _, seen := groups[r]; !seen {
-			order = append(order, r)
-		}
-		groups[r] = append(groups[r], it)
-	}
+	order, byResource := groups(items)
 	var b strings.Builder
 	for _, r := range order {
 		b.WriteString(paint(bold, r) + "\n")
-		for _, it := range groups[r] {
+		for _, it := range byResource[r] {
 			verdict := paint(green, "conforms")
 			if !it.Result.GetConforms() {
 				verdict = paint(red, "does not conform")
@@ -106,28 +156,30 @@ func Text(w io.Writer, items []Item, notes []string, color bool) error {
 			if ps := it.Result.GetProfiles(); len(ps) > 0 {
 				fmt.Fprintf(&b, " (%s)", strings.Join(shortProfiles(ps), ", "))
 			}
+			if it.Entry >= 0 {
+				fmt.Fprintf(&b, " [entry %d]", it.Entry)
+			}
 			b.WriteString("\n")
 			for _, f := range it.Result.GetFindings() {
-				label, code := "info", cyan
-				switch f.GetSeverity() {
-				case statusdv1.Severity_SEVERITY_ERROR:
-					label, code = "error", red
-				case statusdv1.Severity_SEVERITY_WARNING:
-					label, code = "warning", yellow
+				label, code := severityLabel(f.GetSeverity())
+				fmt.Fprintf(&b, "    %s %s: %s", paint(code, fmt.Sprintf("%-7s", label)), f.GetRule(), f.GetMessage())
+				if n := f.GetCount(); n > 1 {
+					fmt.Fprintf(&b, " (%d times)", n)
 				}
-				fmt.Fprintf(&b, "    %s %s: %s\n", paint(code, fmt.Sprintf("%-7s", label)), f.GetRule(), f.GetMessage())
+				b.WriteString("\n")
 				if cs := f.GetCitations(); len(cs) > 0 {
 					fmt.Fprintf(&b, "            see %s\n", cs[0].GetUrl())
 				}
+			}
+			if n := it.Result.GetFindingsOmitted(); n > 0 {
+				fmt.Fprintf(&b, "    (%s left out)\n", plural(int(n), "less severe finding", "less severe findings"))
 			}
 		}
 	}
 	for _, n := range notes {
 		b.WriteString("note: " + n + "\n")
 	}
-	c := Count(items)
-	fmt.Fprintf(&b, "%d exchanges, %d conform; %d errors, %d warnings, %d infos\n",
-		c.Exchanges, c.Conforming, c.Errors, c.Warnings, c.Infos)
+	b.WriteString(Summary(Count(items)) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -144,15 +196,19 @@ func shortProfiles(uris []string) []string {
 	return out
 }
 
-// JSON writes {"conforms": bool, "counts": {...}, "results": [{"target",
-// "method", "status", "result"}], "notes": [...]}, where result is the
-// Validate RPC's response in protobuf JSON.
+// JSON writes {"conforms": bool, "counts": {...}, "results": [{"entry",
+// "target", "method", "status", "conforms", "result"}], "notes": [...]},
+// where result is the Validate RPC's response in protobuf JSON with every
+// field present (conforms: false included), and entry is the HAR entry
+// index (absent for an exchange that did not come from a HAR file).
 func JSON(w io.Writer, items []Item, notes []string) error {
 	type result struct {
-		Target string          `json:"target"`
-		Method string          `json:"method"`
-		Status int32           `json:"status"`
-		Result json.RawMessage `json:"result"`
+		Entry    *int            `json:"entry,omitempty"`
+		Target   string          `json:"target"`
+		Method   string          `json:"method"`
+		Status   int32           `json:"status"`
+		Conforms bool            `json:"conforms"`
+		Result   json.RawMessage `json:"result"`
 	}
 	c := Count(items)
 	doc := struct {
@@ -162,12 +218,16 @@ func JSON(w io.Writer, items []Item, notes []string) error {
 		Notes    []string `json:"notes,omitempty"`
 	}{Conforms: c.Errors == 0, Counts: c, Results: []result{}, Notes: notes}
 	for _, it := range items {
-		raw, err := protojson.Marshal(it.Result)
+		raw, err := protojson.MarshalOptions{EmitDefaultValues: true}.Marshal(it.Result)
 		if err != nil {
 			return err
 		}
-		doc.Results = append(doc.Results, result{Target: it.Exchange.GetTarget(), Method: it.Exchange.GetMethod(),
-			Status: it.Exchange.GetStatus(), Result: raw})
+		r := result{Target: it.Exchange.GetTarget(), Method: it.Exchange.GetMethod(),
+			Status: it.Exchange.GetStatus(), Conforms: it.Result.GetConforms(), Result: raw}
+		if it.Entry >= 0 {
+			r.Entry = &it.Entry
+		}
+		doc.Results = append(doc.Results, r)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -36,6 +36,9 @@ type Finding struct {
 	ExpectedStatus int
 	// Citations are the sources of the rule. Shared: do not modify.
 	Citations []*statusdv1.Citation
+	// Count is how many times the rule matched; the message is the first
+	// match's.
+	Count int
 }
 
 // Report is the verdict on one exchange.
@@ -45,6 +48,8 @@ type Report struct {
 	// Code is what the status means to an RPC client (Level 3 dialect, in
 	// the context of the exchange).
 	Code statusdv1.Code
+	// Omitted is how many findings were left out past MaxFindings.
+	Omitted int
 	// profiles are the profiles that were applied, held by value so that a
 	// Report costs no allocation of its own.
 	profiles  [MaxProfiles]*statusdv1.Profile
@@ -96,9 +101,12 @@ func Check(cat *mapping.Catalog, ex *statusdv1.Exchange, ids []string) (Report, 
 		c.checkLevel3()
 	}
 	tr, _ := mapping.HTTPToCode(statusdv1.Dialect_DIALECT_LEVEL3, c.status, mapping.Context{
-		Method: c.method, Profiles: c.applied(), Headers: ex.GetRequestHeaders(), HeadersComplete: true, Catalog: cat})
+		Method: c.method, Profiles: c.applied(), Headers: c.contextHeaders(), HeadersComplete: true, Catalog: cat})
+	for i := range c.findings {
+		c.findings[i].Count = max(c.findings[i].Count, 1) // a Level 3 rule that replaced an RFC one
+	}
 	slices.SortStableFunc(c.findings, func(a, b Finding) int { return cmp.Compare(a.Severity, b.Severity) })
-	return Report{Findings: c.findings, Code: tr.Code, profiles: c.profileBuf, nProfiles: c.nProfiles}, nil
+	return Report{Findings: c.findings, Code: tr.Code, Omitted: c.omitted, profiles: c.profileBuf, nProfiles: c.nProfiles}, nil
 }
 
 // checker holds the state of one Check.
@@ -118,13 +126,20 @@ type checker struct {
 	// fromRequest: the profiles were given, not read from the response.
 	fromRequest bool
 	findings    []Finding
+	omitted     int
+	// cl is the response's content-length, parsed once (contentLength).
+	cl           int64
+	clOK, clRead bool
+	// elementsRead counts the list elements read, against maxReadElements.
+	elementsRead int
+	// declared[:nDeclared] are the profiles the response's profile field
+	// names, read once when first asked (declares).
+	declared     [MaxProfiles]*statusdv1.Profile
+	nDeclared    int
+	declaredRead bool
 	// reported holds headers already reported missing, so that a Level 3
 	// rule does not repeat an RFC rule about the same header.
 	reported [4]string
-}
-
-func (c *checker) add(f Finding) {
-	c.findings = append(c.findings, f)
 }
 
 func (c *checker) req(name string) bool  { return c.reqSet.hasName(c.ex.GetRequestHeaders(), name) }
@@ -141,12 +156,14 @@ func (c *checker) readAllow() {
 		return
 	}
 	c.allowPresent = true
-	for v := range c.respSet.values(c.ex.GetResponseHeaders(), hAllow, "allow") {
-		for m := range header.Elements(v) {
-			c.allowsMethod = c.allowsMethod || m == c.method
-			c.allowsPatch = c.allowsPatch || m == "PATCH"
+	c.eachElement(&c.respSet, c.ex.GetResponseHeaders(), hAllow, func(m string) bool {
+		if !header.IsToken(m) {
+			c.find("rfc9110.allow.syntax", 0, "allow element %q is not a method token; list methods such as GET, PUT.", clip(m))
 		}
-	}
+		c.allowsMethod = c.allowsMethod || m == c.method
+		c.allowsPatch = c.allowsPatch || m == "PATCH"
+		return true
+	})
 }
 
 // hasBody reports whether the response carried content.
@@ -199,31 +216,33 @@ func (c *checker) resolveProfiles(ids []string) error {
 		}
 		return nil
 	}
-	for v := range c.respSet.values(c.ex.GetResponseHeaders(), hProfile, "profile") {
-		c.applyProfileHeader(v)
-	}
+	c.eachElement(&c.respSet, c.ex.GetResponseHeaders(), hProfile, func(e string) bool {
+		c.applyProfileRef(e)
+		return true
+	})
 	return nil
 }
 
-// applyProfileHeader applies the profiles of one profile field line.
-func (c *checker) applyProfileHeader(v string) {
-	for e := range header.Elements(v) {
-		ref, bracketed := header.ProfileRef(e)
-		if !bracketed {
-			c.add(unbracketedProfile(ref))
-		}
-		p, legacy, ok := c.cat.Profile(ref)
-		switch {
-		case !ok && strings.Contains(ref, "level3.rest/"):
-			c.add(unknownProfile(ref))
-			continue
-		case !ok:
-			continue // another vocabulary's profile: not ours to judge
-		case legacy:
-			c.add(legacyProfile(ref, p))
-		}
-		c.apply(p)
+// applyProfileRef applies the profile of one element of the profile field.
+// A rule that matches again only counts (counted), without formatting.
+func (c *checker) applyProfileRef(e string) {
+	ref, bracketed := header.ProfileRef(e)
+	if !bracketed && !c.counted("l3.profile.brackets") {
+		c.add(unbracketedProfile(clip(ref)))
 	}
+	p, legacy, ok := c.cat.Profile(ref)
+	switch {
+	case !ok && strings.Contains(ref, "level3.rest/"):
+		if !c.counted("l3.profile.unknown") {
+			c.add(unknownProfile(clip(ref)))
+		}
+		return
+	case !ok:
+		return // another vocabulary's profile: not ours to judge
+	case legacy && !c.counted("l3.profile.legacy"):
+		c.add(legacyProfile(ref, p))
+	}
+	c.apply(p)
 }
 
 // apply adds p to the applied profiles, once, up to MaxProfiles.

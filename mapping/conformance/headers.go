@@ -37,6 +37,13 @@ const (
 	hIfUnmodifiedSince
 	hIfRange
 	hSlug
+	hTransferEncoding
+	hUpgrade
+	hConnection
+	hProxyAuthenticate
+	hRetryAfter
+	hContentEncoding
+	hContentLanguage
 	numKnownHeaders
 )
 
@@ -50,7 +57,9 @@ var knownNames = [numKnownHeaders]string{
 	hIdempotencyKey: "idempotency-key", hLink: "link", hExpect: "expect", hRange: "range",
 	hPrefer: "prefer", hIfMatch: "if-match", hIfNoneMatch: "if-none-match",
 	hIfModifiedSince: "if-modified-since", hIfUnmodifiedSince: "if-unmodified-since",
-	hIfRange: "if-range", hSlug: "slug",
+	hIfRange: "if-range", hSlug: "slug", hTransferEncoding: "transfer-encoding", hUpgrade: "upgrade",
+	hConnection: "connection", hProxyAuthenticate: "proxy-authenticate", hRetryAfter: "retry-after",
+	hContentEncoding: "content-encoding", hContentLanguage: "content-language",
 }
 
 // nameSlots is an open-addressing table from a cheap hash of a name to the

@@ -69,14 +69,7 @@ func (c *checker) checkProfileHeader() {
 		return
 	}
 	for _, p := range c.applied() {
-		declared := false
-		for ref := range header.ProfileRefs(c.ex.GetResponseHeaders()) {
-			if q, _, ok := c.cat.Profile(ref); ok && q == p {
-				declared = true
-				break
-			}
-		}
-		if !declared {
+		if !c.declares(p) && !c.counted("l3.profile.undeclared") { // bounded: reads the field once, formats once
 			c.add(Finding{Rule: "l3.profile.undeclared", Severity: errorSev, Citations: citeProfiles,
 				Message: fmt.Sprintf("The response's profile header does not list %s; add <%s>.", p.GetName(), p.GetUri())})
 		}
@@ -145,7 +138,7 @@ func (c *checker) matches(o *statusdv1.MethodOutcome) bool {
 	}
 	for _, cond := range o.GetWhenRequestHas() {
 		hc := header.ParseCondition(cond)
-		if hc.Element == "" && c.req(hc.Name) || hc.Element != "" && hc.MetBy(c.ex.GetRequestHeaders()) {
+		if hc.Element == "" && c.req(hc.Name) || hc.Element != "" && c.reqHasToken(hc.Name, hc.Element) { // bounded reading
 			return true
 		}
 	}

@@ -720,7 +720,9 @@ type Exchange struct {
 	Status int32 `protobuf:"varint,5,opt,name=status,proto3" json:"status,omitempty"`
 	// The response's header fields.
 	ResponseHeaders []*Header `protobuf:"bytes,6,rep,name=response_headers,json=responseHeaders,proto3" json:"response_headers,omitempty"`
-	// The response body's size in bytes, if known.
+	// The response body's size in bytes, if known, counted as content-length
+	// counts it (after any content coding, before any transfer coding): the
+	// rules compare it with content-length.
 	ResponseBodySize *int64 `protobuf:"varint,7,opt,name=response_body_size,json=responseBodySize,proto3,oneof" json:"response_body_size,omitempty"`
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
@@ -972,9 +974,13 @@ type ValidateResponse struct {
 	// The canonical URIs of the profiles that were applied.
 	Profiles []string `protobuf:"bytes,3,rep,name=profiles,proto3" json:"profiles,omitempty"`
 	// What the status means to an RPC client, in the Level 3 dialect.
-	Code          Code `protobuf:"varint,4,opt,name=code,proto3,enum=statusd.v1.Code" json:"code,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Code Code `protobuf:"varint,4,opt,name=code,proto3,enum=statusd.v1.Code" json:"code,omitempty"`
+	// How many findings were left out because the exchange broke more rules
+	// than one answer reports (the least severe are left out first), so that
+	// an answer stays small whatever the exchange.
+	FindingsOmitted uint32 `protobuf:"varint,5,opt,name=findings_omitted,json=findingsOmitted,proto3" json:"findings_omitted,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ValidateResponse) Reset() {
@@ -1035,6 +1041,13 @@ func (x *ValidateResponse) GetCode() Code {
 	return Code_CODE_OK
 }
 
+func (x *ValidateResponse) GetFindingsOmitted() uint32 {
+	if x != nil {
+		return x.FindingsOmitted
+	}
+	return 0
+}
+
 // Finding is one rule an exchange breaks or one observation about it.
 type Finding struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1047,7 +1060,11 @@ type Finding struct {
 	// The status the rule expects, when it implies another status.
 	ExpectedStatus int32 `protobuf:"varint,4,opt,name=expected_status,json=expectedStatus,proto3" json:"expected_status,omitempty"`
 	// The Level 3 page and/or RFC section behind the rule.
-	Citations     []*Citation `protobuf:"bytes,5,rep,name=citations,proto3" json:"citations,omitempty"`
+	Citations []*Citation `protobuf:"bytes,5,rep,name=citations,proto3" json:"citations,omitempty"`
+	// How many times the rule matched in the exchange (such as one per bad
+	// element of a list header); a rule is reported once per exchange, with
+	// the message of its first match.
+	Count         uint32 `protobuf:"varint,6,opt,name=count,proto3" json:"count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1115,6 +1132,13 @@ func (x *Finding) GetCitations() []*Citation {
 		return x.Citations
 	}
 	return nil
+}
+
+func (x *Finding) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
 }
 
 // HttpStatusDetail is an error detail carrying the exact HTTP status behind
@@ -1253,18 +1277,20 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\arequest\x18\x01 \x01(\v2\x1b.statusd.v1.ValidateRequestB\x06\xbaH\x03\xc8\x01\x01R\arequest\"d\n" +
 	"\x16ValidateStreamResponse\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x04R\x05index\x124\n" +
-	"\x06result\x18\x02 \x01(\v2\x1c.statusd.v1.ValidateResponseR\x06result\"\xa1\x01\n" +
+	"\x06result\x18\x02 \x01(\v2\x1c.statusd.v1.ValidateResponseR\x06result\"\xcc\x01\n" +
 	"\x10ValidateResponse\x12\x1a\n" +
 	"\bconforms\x18\x01 \x01(\bR\bconforms\x12/\n" +
 	"\bfindings\x18\x02 \x03(\v2\x13.statusd.v1.FindingR\bfindings\x12\x1a\n" +
 	"\bprofiles\x18\x03 \x03(\tR\bprofiles\x12$\n" +
-	"\x04code\x18\x04 \x01(\x0e2\x10.statusd.v1.CodeR\x04code\"\xc6\x01\n" +
+	"\x04code\x18\x04 \x01(\x0e2\x10.statusd.v1.CodeR\x04code\x12)\n" +
+	"\x10findings_omitted\x18\x05 \x01(\rR\x0ffindingsOmitted\"\xdc\x01\n" +
 	"\aFinding\x12\x12\n" +
 	"\x04rule\x18\x01 \x01(\tR\x04rule\x120\n" +
 	"\bseverity\x18\x02 \x01(\x0e2\x14.statusd.v1.SeverityR\bseverity\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12'\n" +
 	"\x0fexpected_status\x18\x04 \x01(\x05R\x0eexpectedStatus\x122\n" +
-	"\tcitations\x18\x05 \x03(\v2\x14.statusd.v1.CitationR\tcitations\"a\n" +
+	"\tcitations\x18\x05 \x03(\v2\x14.statusd.v1.CitationR\tcitations\x12\x14\n" +
+	"\x05count\x18\x06 \x01(\rR\x05count\"a\n" +
 	"\x10HttpStatusDetail\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\x12,\n" +

@@ -1,0 +1,234 @@
+package conformance
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/mapping/header"
+)
+
+// The bounds that keep one Check small whatever the exchange: a client
+// that sends a megabyte of profile tokens gets the same few findings, in
+// the same few microseconds, as one that sends ten.
+const (
+	// MaxFindings is the most findings a Report holds; the rest are
+	// counted in Report.Omitted, the least severe left out first.
+	MaxFindings = 24
+	// MaxListBytes is how much of a list field (all its field lines
+	// together) the rules read; real profile or allow fields are a few
+	// hundred bytes.
+	MaxListBytes = 4096
+	// MaxListElements is how many elements of a list field the rules read.
+	MaxListElements = 32
+	// maxReadElements is how many list elements one Check reads in all.
+	maxReadElements = 256
+	// maxQuoted is the longest field value a message quotes.
+	maxQuoted = 64
+)
+
+var citeFieldLimits = r9110("5.4")
+
+// add records a finding once per rule: a rule that matches again only
+// counts, so an exchange that repeats one mistake a thousand times gets one
+// finding with Count 1000. Past MaxFindings, the least severe finding is
+// left out.
+func (c *checker) add(f Finding) {
+	if c.counted(f.Rule) {
+		return
+	}
+	f.Count = 1
+	if len(c.findings) < MaxFindings {
+		c.findings = append(c.findings, f)
+		return
+	}
+	c.omitted++
+	least := 0
+	for i := range c.findings {
+		if c.findings[i].Severity > c.findings[least].Severity {
+			least = i
+		}
+	}
+	if f.Severity < c.findings[least].Severity {
+		c.findings[least] = f
+	}
+}
+
+// counted reports whether rule was already found, and if so counts one
+// more match. Loops call it before they format a message, so that a
+// repeated match costs no formatting.
+func (c *checker) counted(rule string) bool {
+	for i := range c.findings {
+		if c.findings[i].Rule == rule {
+			c.findings[i].Count++
+			return true
+		}
+	}
+	return false
+}
+
+// eachElement calls yield with the elements of the list field id of
+// headers (every field line, comma-joined) until yield returns false, up
+// to MaxListBytes and MaxListElements of the field, and up to
+// maxReadElements over the whole Check (rules ask about the same request
+// fields once per profile outcome); past a bound it reports once that the
+// rest was not read. An element cut by the byte bound is not yielded. It
+// takes a callback rather than returning an iterator so that the checker
+// stays on the stack.
+func (c *checker) eachElement(set *headerIndex, headers []*statusdv1.Header, id uint8, yield func(string) bool) {
+	name := knownNames[id]
+	bytes, elements := 0, 0
+	for v := range set.values(headers, id, name) {
+		cut := bytes+len(v) > MaxListBytes
+		if cut {
+			v = clipList(v, MaxListBytes-bytes)
+		}
+		bytes += len(v)
+		for e := range header.Elements(v) {
+			elements++
+			if c.elementsRead++; elements > MaxListElements || c.elementsRead > maxReadElements {
+				c.tooLong(name)
+				return
+			}
+			if !yield(e) {
+				return
+			}
+		}
+		if cut {
+			c.tooLong(name)
+			return
+		}
+	}
+}
+
+// clipList cuts a list value to at most n bytes, at a comma, so that no
+// element is cut in two.
+func clipList(v string, n int) string {
+	if len(v) <= n {
+		return v
+	}
+	if i := strings.LastIndexByte(v[:n], ','); i >= 0 {
+		return v[:i]
+	}
+	return ""
+}
+
+// The bounds of the request fields handed to mapping.HTTPToCode, which
+// reads whole list fields: when the fields hold more than maxContextBytes,
+// it gets a copy with at most maxContextBytes and maxContextElements in
+// all, so that a megabyte of "prefer: x,x,x" costs no more than a few
+// dozen elements. A long element without commas (a cookie) stays whole.
+const (
+	maxContextBytes    = 64 << 10
+	maxContextElements = 128
+)
+
+// contextHeaders returns the request's fields for mapping.HTTPToCode: as
+// they are when they are small (no copy, no allocation), else a copy cut
+// to the bounds, each value cut at a comma.
+func (c *checker) contextHeaders() []*statusdv1.Header {
+	headers := c.ex.GetRequestHeaders()
+	total := 0
+	for _, h := range headers {
+		total += len(h.GetValue())
+	}
+	if total <= maxContextBytes && len(headers) <= maxContextElements {
+		return headers
+	}
+	c.tooLong("the request's header section")
+	out := make([]*statusdv1.Header, 0, min(len(headers), maxContextElements))
+	bytes, elements := maxContextBytes, maxContextElements
+	for _, h := range headers {
+		v := clipList(h.GetValue(), bytes)
+		if n := strings.Count(v, ",") + 1; n > elements {
+			v = firstElements(v, elements)
+		}
+		if elements <= 0 || v == "" && h.GetValue() != "" {
+			break
+		}
+		bytes -= len(v)
+		elements -= strings.Count(v, ",") + 1
+		out = append(out, &statusdv1.Header{Name: h.GetName(), Value: v})
+	}
+	return out
+}
+
+// firstElements returns the first n comma-separated elements of v.
+func firstElements(v string, n int) string {
+	for i := 0; i < len(v); i++ {
+		if v[i] == ',' {
+			if n--; n == 0 {
+				return v[:i]
+			}
+		}
+	}
+	return v
+}
+
+// tooLong reports a list field longer than the rules read.
+func (c *checker) tooLong(name string) {
+	if c.counted("statusd.field.limit") {
+		return
+	}
+	c.add(Finding{Rule: "statusd.field.limit", Severity: infoSev, Citations: citeFieldLimits,
+		Message: fmt.Sprintf("%s is longer than statusd reads; only its first part was checked. Fields this long are also refused by many servers.", name)})
+}
+
+// reqHasToken reports whether the request's list field name holds token,
+// reading at most the bounded part of the field.
+func (c *checker) reqHasToken(name, token string) bool {
+	id, ok := headerID(name)
+	if !ok { // a field the index does not know: read each line's bounded part
+		for _, h := range c.ex.GetRequestHeaders() {
+			if strings.EqualFold(h.GetName(), name) &&
+				header.HasToken([]*statusdv1.Header{{Name: name, Value: clipList(h.GetValue(), MaxListBytes)}}, name, token) {
+				return true
+			}
+		}
+		return false
+	}
+	found := false
+	c.eachElement(&c.reqSet, c.ex.GetRequestHeaders(), id, func(e string) bool {
+		found = header.ElementHasToken(e, token)
+		return !found
+	})
+	return found
+}
+
+// declares reports whether the response's profile field names p, from the
+// bounded part of the field, resolved once per Check.
+func (c *checker) declares(p *statusdv1.Profile) bool {
+	if !c.declaredRead {
+		c.declaredRead = true
+		c.eachElement(&c.respSet, c.ex.GetResponseHeaders(), hProfile, func(e string) bool {
+			ref, _ := header.ProfileRef(e)
+			if q, _, ok := c.cat.Profile(ref); ok && c.nDeclared < len(c.declared) && !slices.Contains(c.declared[:c.nDeclared], q) {
+				c.declared[c.nDeclared] = q
+				c.nDeclared++
+			}
+			return true
+		})
+	}
+	for _, q := range c.declared[:c.nDeclared] {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// clip cuts a field value to maxQuoted bytes (at a character boundary),
+// marking the cut with "…", so that a long value cannot make a long
+// message.
+func clip(v string) string {
+	if len(v) <= maxQuoted {
+		return v
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "…"
+}

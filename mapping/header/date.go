@@ -1,0 +1,98 @@
+package header
+
+import (
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Errors of ParseHTTPDate.
+var (
+	ErrDateSyntax   = errors.New("not an HTTP-date such as Sun, 06 Nov 1994 08:49:37 GMT")
+	ErrDateObsolete = errors.New("an obsolete date format (RFC 850 or asctime); send IMF-fixdate, such as Sun, 06 Nov 1994 08:49:37 GMT")
+)
+
+var (
+	dayNames   = [...]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+	monthNames = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+)
+
+// ParseHTTPDate parses an HTTP-date in the one format a sender may
+// generate (RFC 9110 section 5.6.7, IMF-fixdate:
+// "Sun, 06 Nov 1994 08:49:37 GMT"), without allocating. A date in one of
+// the two obsolete formats, which recipients accept but senders must not
+// send, is ErrDateObsolete.
+func ParseHTTPDate(v string) (time.Time, error) {
+	v = trimOWS(v)
+	if t, ok := parseFixdate(v); ok {
+		return t, nil
+	}
+	if _, err := http.ParseTime(v); err == nil {
+		return time.Time{}, ErrDateObsolete
+	}
+	return time.Time{}, ErrDateSyntax
+}
+
+// parseFixdate parses IMF-fixdate =
+// day-name "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT".
+func parseFixdate(v string) (time.Time, bool) {
+	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
+		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
+		return time.Time{}, false
+	}
+	if index(dayNames[:], v[:3]) < 0 {
+		return time.Time{}, false
+	}
+	month := index(monthNames[:], v[8:11])
+	day, ok1 := digits(v[5:7])
+	year, ok2 := digits(v[12:16])
+	hour, ok3 := digits(v[17:19])
+	minute, ok4 := digits(v[20:22])
+	sec, ok5 := digits(v[23:25])
+	if month < 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month+1), day, hour, minute, sec, 0, time.UTC), true
+}
+
+// index returns the position of the three-letter name s in names, or -1,
+// comparing packed bytes instead of strings.
+func index(names []string, s string) int {
+	k := uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2])
+	for i, n := range names {
+		if uint32(n[0])<<16|uint32(n[1])<<8|uint32(n[2]) == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// digits parses a fixed-width run of ASCII digits.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// ErrRetryAfterSyntax: a retry-after value is neither an HTTP-date nor
+// delay-seconds.
+var ErrRetryAfterSyntax = errors.New("neither an HTTP-date nor a number of seconds")
+
+// ParseRetryAfter parses a retry-after value (RFC 9110 section 10.2.3:
+// HTTP-date / delay-seconds): it returns the seconds, or the date. A date
+// in an obsolete format is ErrDateObsolete.
+func ParseRetryAfter(v string) (seconds int64, date time.Time, err error) {
+	if n, ok := parseDigits(trimOWS(v)); ok {
+		return n, time.Time{}, nil
+	}
+	date, err = ParseHTTPDate(v)
+	if errors.Is(err, ErrDateSyntax) {
+		err = ErrRetryAfterSyntax
+	}
+	return 0, date, err
+}

@@ -1,0 +1,179 @@
+package header
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseContentLength(t *testing.T) {
+	for v, want := range map[string]int64{"0": 0, "42": 42, " 7 ": 7, "123456789012345678": 123456789012345678} {
+		if n, err := ParseContentLength(v); err != nil || n != want {
+			t.Errorf("ParseContentLength(%q) = %d, %v", v, n, err)
+		}
+	}
+	for _, v := range []string{"", "-1", "+1", "42, 42", "4 2", "0x10", "1234567890123456789", "1e3"} {
+		if _, err := ParseContentLength(v); !errors.Is(err, ErrContentLengthSyntax) {
+			t.Errorf("ParseContentLength(%q): %v", v, err)
+		}
+	}
+}
+
+func TestParseHTTPDate(t *testing.T) {
+	got, err := ParseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT")
+	if err != nil || !got.Equal(time.Date(1994, 11, 6, 8, 49, 37, 0, time.UTC)) {
+		t.Errorf("fixdate: %v %v", got, err)
+	}
+	for _, v := range []string{"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"} {
+		if _, err := ParseHTTPDate(v); !errors.Is(err, ErrDateObsolete) {
+			t.Errorf("ParseHTTPDate(%q): %v, want obsolete", v, err)
+		}
+	}
+	for _, v := range []string{"", "yesterday", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
+		"Sun, 06 Nov 1994 24:49:37 GMT", "Sun, 00 Nov 1994 08:49:37 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT", "2026-11-26T10:00:00Z"} {
+		if _, err := ParseHTTPDate(v); !errors.Is(err, ErrDateSyntax) {
+			t.Errorf("ParseHTTPDate(%q): %v, want syntax", v, err)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = ParseHTTPDate("Tue, 24 Nov 2026 10:00:00 GMT") }); n != 0 {
+		t.Errorf("ParseHTTPDate allocates %.0f times", n)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	if s, _, err := ParseRetryAfter("120"); err != nil || s != 120 {
+		t.Errorf("120: %d %v", s, err)
+	}
+	if _, d, err := ParseRetryAfter("Fri, 31 Dec 1999 23:59:59 GMT"); err != nil || d.Year() != 1999 {
+		t.Errorf("date: %v %v", d, err)
+	}
+	for v, want := range map[string]error{"-5": ErrRetryAfterSyntax, "soon": ErrRetryAfterSyntax, "1.5": ErrRetryAfterSyntax,
+		"Friday, 31-Dec-99 23:59:59 GMT": ErrDateObsolete} {
+		if _, _, err := ParseRetryAfter(v); !errors.Is(err, want) {
+			t.Errorf("ParseRetryAfter(%q) = %v, want %v", v, err, want)
+		}
+	}
+}
+
+func TestValidURIReference(t *testing.T) {
+	for _, v := range []string{"/orders/42", "https://example.com/a?b=c#d", "orders/42", "?page=2", "#top", "//cdn.example.com/x",
+		"http://[::1]:8080/", "urn:isbn:0451450523", "/caf%C3%A9", "mailto:a@example.com", "."} {
+		if err := ValidURIReference(v); err != nil {
+			t.Errorf("ValidURIReference(%q): %v", v, err)
+		}
+	}
+	for v, want := range map[string]error{"": ErrURIEmpty, "/a b": ErrURIChar, "/café": ErrURIChar, `/"x"`: ErrURIChar,
+		"/<x>": ErrURIChar, "/100%": ErrURIPercent, "/%zz": ErrURIPercent, "1http://x": ErrURIScheme, ":x": ErrURIScheme,
+		"/a#b#c": ErrURIChar, "/a[1]": ErrURIChar, "http://[::1/": ErrURIChar, "/a\\b": ErrURIChar} {
+		if err := ValidURIReference(v); !errors.Is(err, want) {
+			t.Errorf("ValidURIReference(%q) = %v, want %v", v, err, want)
+		}
+	}
+}
+
+func TestCountRanges(t *testing.T) {
+	for v, want := range map[string]int{"bytes=0-499": 1, "bytes=-500": 1, "bytes=9500-": 1, "bytes=0-0, -1": 2,
+		"bytes=0-1,5-6,9-": 3, "items=1-2,x": 2} {
+		if _, n, err := CountRanges(v); err != nil || n != want {
+			t.Errorf("CountRanges(%q) = %d, %v", v, n, err)
+		}
+	}
+	for _, v := range []string{"", "bytes", "bytes=", "bytes=5-1", "bytes=a-b", "bytes=-", "0-499", "bytes=1-2;x"} {
+		if _, _, err := CountRanges(v); !errors.Is(err, ErrRangeSyntax) {
+			t.Errorf("CountRanges(%q): %v", v, err)
+		}
+	}
+}
+
+func TestParseProtocol(t *testing.T) {
+	for _, c := range []struct{ in, name, version string }{{"websocket", "websocket", ""}, {" HTTP/2.0 ", "HTTP", "2.0"}} {
+		if n, v, ok := ParseProtocol(c.in); !ok || n != c.name || v != c.version {
+			t.Errorf("ParseProtocol(%q) = %q %q %v", c.in, n, v, ok)
+		}
+	}
+	for _, in := range []string{"", "/1", "web socket", "h2/", "a/b/c"} {
+		if _, _, ok := ParseProtocol(in); ok {
+			t.Errorf("ParseProtocol(%q) ok", in)
+		}
+	}
+}
+
+func FuzzContentLength(f *testing.F) {
+	f.Fuzz(func(t *testing.T, v string) {
+		n, err := ParseContentLength(v)
+		if err == nil && (n < 0 || strings.TrimLeft(strings.TrimSpace(v), "0123456789") != "") {
+			t.Fatalf("ParseContentLength(%q) = %d", v, n)
+		}
+	})
+}
+
+func FuzzHTTPDate(f *testing.F) {
+	f.Fuzz(func(t *testing.T, v string) {
+		d, err := ParseHTTPDate(v)
+		if err != nil {
+			return
+		}
+		// A valid IMF-fixdate reads the same through net/http, and
+		// formats back to itself.
+		if u, err := http.ParseTime(strings.Trim(v, " \t")); err != nil || !u.Equal(d) ||
+			d.Format(http.TimeFormat)[5:] != strings.Trim(v, " \t")[5:] {
+			t.Fatalf("ParseHTTPDate(%q) = %v; net/http: %v %v", v, d, u, err)
+		}
+		_, _, _ = ParseRetryAfter(v)
+	})
+}
+
+func FuzzURIReference(f *testing.F) {
+	f.Fuzz(func(t *testing.T, v string) {
+		if ValidURIReference(v) != nil {
+			return
+		}
+		if _, err := url.Parse(strings.Trim(v, " \t")); err != nil && !strings.Contains(err.Error(), "port") &&
+			!strings.Contains(err.Error(), "IPv6") && !strings.Contains(err.Error(), "host") {
+			t.Fatalf("ValidURIReference(%q) passed, url.Parse: %v", v, err)
+		}
+		if strings.ContainsAny(strings.Trim(v, " \t"), " \"<>\\^`{|}\x00\x7f") {
+			t.Fatalf("ValidURIReference(%q) passed a forbidden character", v)
+		}
+	})
+}
+
+func FuzzCountRanges(f *testing.F) {
+	f.Fuzz(func(t *testing.T, v string) {
+		unit, n, err := CountRanges(v)
+		if err == nil && (n < 1 || !IsToken(unit) || n > strings.Count(v, ",")+1) {
+			t.Fatalf("CountRanges(%q) = %q %d", v, unit, n)
+		}
+	})
+}
+
+func FuzzProtocol(f *testing.F) {
+	f.Fuzz(func(t *testing.T, v string) {
+		name, version, ok := ParseProtocol(v)
+		if ok && (!IsToken(name) || version != "" && !IsToken(version)) {
+			t.Fatalf("ParseProtocol(%q) = %q %q", v, name, version)
+		}
+	})
+}
+
+// TestElementHasToken: an element matches as HasToken matches the field.
+func TestElementHasToken(t *testing.T) {
+	for _, c := range []struct {
+		element, token string
+		want           bool
+	}{
+		{`return = "representation"`, "return=representation", true},
+		{"respond-async; wait=10", "respond-async", true},
+		{"return=minimal", "return=representation", false},
+		{"return=minimal", "return", true},
+		{"", "return", false},
+		{"return", "", false},
+	} {
+		if got := ElementHasToken(c.element, c.token); got != c.want || got != HasToken(hs("prefer: "+c.element), "prefer", c.token) {
+			t.Errorf("ElementHasToken(%q, %q) = %v, want %v (and as HasToken)", c.element, c.token, got, c.want)
+		}
+	}
+}
