@@ -102,8 +102,11 @@ function report(results, notes, source) {
   const checked = results.filter((r) => r.res);
   const count = (sev) => checked.flatMap((r) => r.res.findings ?? []).filter((f) => f.severity === sev).length;
   const conforming = checked.filter((r) => r.res.conforms).length;
-  const summary = `${checked.length} exchanges, ${conforming} conform; ${count('SEVERITY_ERROR')} errors, ` +
-    `${count('SEVERITY_WARNING')} warnings, ${count('SEVERITY_INFO') + count(undefined) + count('SEVERITY_UNSPECIFIED')} infos`;
+  // The same words as statusd validate's summary (internal/report.Summary).
+  const plural = (n, one) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  const summary = `${plural(checked.length, 'exchange')}, ${conforming} ${conforming === 1 ? 'conforms' : 'conform'}; ` +
+    `${plural(count('SEVERITY_ERROR'), 'error')}, ${plural(count('SEVERITY_WARNING'), 'warning')}, ` +
+    `${plural(count('SEVERITY_INFO') + count(undefined) + count('SEVERITY_UNSPECIFIED'), 'info')}`;
   const failed = results.filter((r) => r.err);
   return h('section', {class: 'report'},
     h('h2', {}, source ? `Report on ${source}` : 'Report'),
