@@ -123,7 +123,7 @@ func parseDialect(s string) (statusdv1.Dialect, error) {
 		name = "DIALECT_" + name
 	}
 	d := statusdv1.Dialect(statusdv1.Dialect_value[name])
-	if _, defined := statusdv1.Dialect_value[name]; !defined || !mapping.Supported(d) || d == statusdv1.Dialect_DIALECT_UNSPECIFIED {
+	if _, defined := statusdv1.Dialect_value[name]; !defined || !mapping.DialectSupported(d) || d == statusdv1.Dialect_DIALECT_UNSPECIFIED {
 		return 0, fmt.Errorf("-dialect: unknown dialect %q; use one of %s", s, strings.Join(dialectNames(), ", "))
 	}
 	return d, nil

@@ -211,7 +211,7 @@ func matrixView(t *testing.T, b *browser) {
 	for _, st := range cat.GetStatuses() {
 		agree := true
 		for _, d := range mapping.Dialects() {
-			agree = agree && mapping.CodeOf(d, int(st.GetCode())) == mapping.CodeOf(mapping.Dialects()[0], int(st.GetCode()))
+			agree = agree && mapping.CodeForStatus(d, int(st.GetCode())) == mapping.CodeForStatus(mapping.Dialects()[0], int(st.GetCode()))
 		}
 		if got := rows[fmt.Sprint(st.GetCode())]; got != fmt.Sprint(agree) {
 			t.Errorf("status %d: agree=%s, want %v", st.GetCode(), got, agree)
@@ -222,7 +222,7 @@ func matrixView(t *testing.T, b *browser) {
 		code := statusdv1.Code(c)
 		agree := true
 		for _, d := range mapping.Dialects() {
-			agree = agree && mapping.StatusOf(d, code) == mapping.StatusOf(mapping.Dialects()[0], code)
+			agree = agree && mapping.StatusForCode(d, code) == mapping.StatusForCode(mapping.Dialects()[0], code)
 		}
 		if got := codes[connectName(code)]; got != fmt.Sprint(agree) {
 			t.Errorf("code %s: agree=%s, want %v", code, got, agree)
