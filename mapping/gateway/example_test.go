@@ -27,13 +27,13 @@ func ExampleTranslator_ErrorFromResponse() {
 		Header:     http.Header{"Content-Type": {"application/problem+json"}},
 		Body:       io.NopCloser(strings.NewReader(`{"title":"Stale","detail":"order 42 changed since v7"}`)),
 	}
-	cerr := tr.ErrorFromResponse(upstream)
-	status, _ := gateway.StatusDetail(cerr)
-	fmt.Println(cerr.Code(), status)
-	fmt.Println(cerr.Message())
+	err = tr.ErrorFromResponse(upstream)
+	status, _ := gateway.HTTPStatus(err)
+	fmt.Println(connect.CodeOf(err), status)
+	fmt.Println(err)
 	// Output:
 	// aborted 412
-	// order 42 changed since v7
+	// aborted: order 42 changed since v7
 }
 
 // A REST front end answers an RPC error with the status its code means for
