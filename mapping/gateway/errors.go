@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"net/http"
+	"reflect"
 
 	"connectrpc.com/connect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
@@ -218,11 +219,34 @@ func grpcDetails(err error) []*anypb.Any {
 // details around underlying.
 func copyError(cerr *connect.Error, underlying error) *connect.Error {
 	out := connect.NewError(cerr.Code(), underlying)
-	for k, v := range cerr.Meta() {
-		out.Meta()[k] = append([]string(nil), v...)
+	for k, v := range errorMeta(cerr) {
+		out.Meta()[k] = v
 	}
 	for _, d := range cerr.Details() {
 		out.AddDetail(d)
+	}
+	return out
+}
+
+// errorMeta returns a copy of cerr's metadata without calling Meta, which
+// allocates the map on first use: a write, and so a data race when the
+// error is a shared value read by concurrent requests. connect-go reads the
+// field directly; so does this, through reflect (read-only), and it finds
+// no metadata should the field ever change name or type.
+func errorMeta(cerr *connect.Error) http.Header {
+	f := reflect.ValueOf(cerr).Elem().FieldByName("meta")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[http.Header]() || f.Len() == 0 {
+		return nil
+	}
+	out := make(http.Header, f.Len())
+	iter := f.MapRange()
+	for iter.Next() {
+		values := iter.Value()
+		list := make([]string, values.Len())
+		for i := range list {
+			list[i] = values.Index(i).String()
+		}
+		out[iter.Key().String()] = list
 	}
 	return out
 }
@@ -259,7 +283,7 @@ func inspect(err error) errorView {
 		if cerr == nil {
 			return errorView{isErr: true, code: connect.CodeUnknown, plain: true}
 		}
-		v := errorView{isErr: true, code: cerr.Code(), message: cerr.Message(), meta: cerr.Meta()}
+		v := errorView{isErr: true, code: cerr.Code(), message: cerr.Message(), meta: errorMeta(cerr)}
 		for _, d := range cerr.Details() {
 			if d == nil || d.Type() != detailType {
 				continue
