@@ -217,8 +217,14 @@ func grpcDetails(err error) []*anypb.Any {
 
 // copyError returns a new *connect.Error with cerr's code, metadata and
 // details around underlying.
+// An undefined code, or OK, becomes unknown: no protocol can send either
+// as an error.
 func copyError(cerr *connect.Error, underlying error) *connect.Error {
-	out := connect.NewError(cerr.Code(), underlying)
+	code := cerr.Code()
+	if !validCode(code) {
+		code = connect.CodeUnknown
+	}
+	out := connect.NewError(code, underlying)
 	for k, v := range errorMeta(cerr) {
 		out.Meta()[k] = v
 	}

@@ -72,7 +72,7 @@ func (t *Translator) annotate(err error, header http.Header) error {
 	message := t.clientMessage(err, v, status)
 	var out *connect.Error
 	if cerr := asConnect(err); cerr != nil {
-		if v.detail != nil && message == v.message {
+		if v.detail != nil && message == v.message && validCode(cerr.Code()) {
 			return err
 		}
 		underlying := cerr.Unwrap()
@@ -95,6 +95,9 @@ func (t *Translator) annotate(err error, header http.Header) error {
 	}
 	return out
 }
+
+// validCode reports whether c is an error code: not OK, and defined.
+func validCode(c connect.Code) bool { return c > 0 && c <= connect.CodeUnauthenticated }
 
 func (v errorView) detailStatus() int {
 	return int(v.detail.GetHttpStatus())

@@ -23,6 +23,9 @@ import (
 // original error stays reachable with errors.Is and errors.As. base nil
 // means http.DefaultTransport.
 //
+// Bound the call with a context deadline rather than http.Client.Timeout,
+// which replaces the error with a string and so loses its code.
+//
 // A RoundTripper normally leaves responses to its caller; this one is
 // meant for code whose only use of an error status is to return it.
 func (t *Translator) Transport(base http.RoundTripper) http.RoundTripper {
