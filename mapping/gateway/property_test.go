@@ -26,14 +26,13 @@ import (
 // case_ is one random input: an error (or none) with the expectations
 // derived from how it was built.
 type case_ struct {
-	desc      string
-	err       error
-	isErr     bool
-	typedNil  bool
-	code      connect.Code
-	status    int         // the first detail status in 400-599, 0 if none
-	carried   http.Header // the headers of that detail
-	detailSet bool
+	desc     string
+	err      error
+	isErr    bool
+	typedNil bool
+	code     connect.Code
+	status   int         // the first detail status in 400-599, 0 if none
+	carried  http.Header // the headers of that detail
 }
 
 var (
