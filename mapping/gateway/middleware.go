@@ -76,7 +76,7 @@ func (t *Translator) rewrite(w http.ResponseWriter, r *http.Request, cw *capture
 	for _, d := range decodeDetails(wire.Details) {
 		cerr.AddDetail(d)
 	}
-	status := t.StatusOf(cerr, "", Headers(r.Header))
+	status := t.statusLazy(cerr, "", r.Header)
 	v := inspect(cerr)
 	v.meta = w.Header() // connect-go sent the error's metadata as headers
 	if wantsProblem(r.Header.Values("Accept")) {

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
 	"connectrpc.com/connect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/mapping"
+	"github.com/statusd/statusd/mapping/header"
 	"google.golang.org/protobuf/types/known/anypb"
 )
 
@@ -198,12 +198,17 @@ func readBody(r io.Reader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r, maxErrorBody))
 }
 
+// mediaType returns the lower-case type/subtype of a content-type value,
+// "" if it has none; parameters are not read, so it allocates nothing for
+// the usual lower-case values.
 func mediaType(contentType string) string {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	typ, sub, ok := strings.Cut(mt, "/")
+	if !ok || !header.IsToken(typ) || !header.IsToken(sub) || typ == "" || sub == "" {
 		return ""
 	}
-	return mt
+	return strings.ToLower(mt)
 }
 
 // wireDetail is one detail of the Connect protocol's JSON error body.

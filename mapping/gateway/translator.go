@@ -228,7 +228,20 @@ func (t *Translator) StatusOfRequest(err error, r *http.Request) int {
 	if r == nil {
 		return t.StatusOf(err, "", nil)
 	}
-	return t.in(r.Context()).StatusOf(err, r.Method, Headers(r.Header))
+	return t.in(r.Context()).statusLazy(err, r.Method, r.Header)
+}
+
+// statusLazy is StatusOf converting the request headers only when the
+// error carries no detail and they are needed.
+func (t *Translator) statusLazy(err error, method string, h http.Header) int {
+	code, status, isErr := classify(err)
+	switch {
+	case !isErr:
+		return http.StatusOK
+	case status != 0:
+		return status
+	}
+	return t.codeStatus(code, method, Headers(h))
 }
 
 // codeStatus is the error status of a code: the dialect's answer, or 500
