@@ -245,7 +245,7 @@ func TestMiddlewareCarriesHeaders(t *testing.T) {
 	var i int
 	srv := startConnect(t, func(context.Context, *statusdv1.LookupRequest, http.Header) error {
 		c := cases[i]
-		return WithHTTPStatus(connect.NewError(tr.CodeOf(c.status, "", nil), errors.New("m")), c.status, c.headers)
+		return WithHTTPStatus(connect.NewError(tr.CodeForStatus(c.status, "", nil), errors.New("m")), c.status, c.headers)
 	}, tr.Middleware)
 	for i = range cases {
 		c := cases[i]

@@ -91,7 +91,7 @@ func TestRoundTripEveryErrorStatus(t *testing.T) {
 			if got := tr.StatusOf(err, "", nil); got != status {
 				t.Errorf("%s: HTTP %d came back as %d (%v)", name, status, got, err)
 			}
-			if want := tr.CodeOf(status, "", nil); connect.CodeOf(err) != want {
+			if want := tr.CodeForStatus(status, "", nil); connect.CodeOf(err) != want {
 				t.Errorf("%s: HTTP %d: code %v, want %v", name, status, connect.CodeOf(err), want)
 			}
 		}

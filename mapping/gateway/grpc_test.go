@@ -68,7 +68,7 @@ func startGRPCGateway(t *testing.T, tr *Translator, conn *grpc.ClientConn) *http
 	t.Helper()
 	mux := runtime.NewServeMux(tr.ServeMuxOptions()...)
 	const pattern = "/v1/status/{status}"
-	err := mux.HandlePath("GET", pattern, func(w http.ResponseWriter, r *http.Request, params map[string]string) {
+	handle := func(w http.ResponseWriter, r *http.Request, params map[string]string) {
 		m := &runtime.JSONPb{}
 		ctx, err := runtime.AnnotateContext(r.Context(), mux, r, grpcMethod, runtime.WithHTTPPathPattern(pattern))
 		if err != nil {
@@ -84,9 +84,11 @@ func startGRPCGateway(t *testing.T, tr *Translator, conn *grpc.ClientConn) *http
 			return
 		}
 		runtime.ForwardResponseMessage(ctx, mux, m, w, r, out)
-	})
-	if err != nil {
-		t.Fatal(err)
+	}
+	for _, method := range []string{"GET", "PUT"} {
+		if err := mux.HandlePath(method, pattern, handle); err != nil {
+			t.Fatal(err)
+		}
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -105,7 +107,7 @@ func TestGRPCRoundTrip(t *testing.T) {
 		case "code":
 			// A plain grpc-go error: the interceptor computes the status
 			// for the REST method the gateway forwarded.
-			return grpcstatus.Error(codes.Code(tr.CodeOf(status, "", nil)), "plain")
+			return grpcstatus.Error(codes.Code(tr.CodeForStatus(status, "", nil)), "plain")
 		case "header":
 			md, _ := metadata.FromIncomingContext(ctx)
 			return grpcstatus.Errorf(codes.NotFound, "method %v", md.Get(methodMetadata))
@@ -124,7 +126,7 @@ func TestGRPCRoundTrip(t *testing.T) {
 		if got := tr.StatusOf(err, "", nil); got != status {
 			t.Errorf("grpc-go client: %d came back as %d (%v)", status, got, err)
 		}
-		if got := grpcstatus.Code(err); got != codes.Code(tr.CodeOf(status, "", nil)) {
+		if got := grpcstatus.Code(err); got != codes.Code(tr.CodeForStatus(status, "", nil)) {
 			t.Errorf("grpc-go client: %d: code %v", status, got)
 		}
 		resp, err := http.Get(fmt.Sprintf("%s/v1/status/%d", front.URL, status))
@@ -155,15 +157,15 @@ func TestGRPCRoundTrip(t *testing.T) {
 	if resp.StatusCode != 409 { // aborted, no if-match: 409 on both sides
 		t.Errorf("plain grpc error: %d", resp.StatusCode)
 	}
-	req, _ := http.NewRequest("GET", front.URL+"/v1/status/412?how=code", nil)
+	req, _ := http.NewRequest("PUT", front.URL+"/v1/status/412?how=code", nil)
 	req.Header.Set("If-Match", `"v1"`)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 412 { // the gateway forwarded if-match: Entity says 412
-		t.Errorf("plain grpc error with if-match: %d", resp.StatusCode)
+	if resp.StatusCode != 412 { // the gateway forwarded PUT and if-match: Entity says 412
+		t.Errorf("plain grpc error, PUT with if-match: %d", resp.StatusCode)
 	}
 	// The REST method reaches the backend; a plain error's message does
 	// not reach the client.

@@ -280,7 +280,7 @@ func checkResponse(t *testing.T, tr *Translator, r *rand.Rand, where string) {
 		upstream.Add(name, value)
 	}
 	err := tr.ErrorFromResponse(resp)
-	isErr := !(status >= 200 && status < 300) && !(status/100 == 3 && tr.CodeOf(status, "", nil) == 0)
+	isErr := !(status >= 200 && status < 300) && !(status/100 == 3 && tr.CodeForStatus(status, "", nil) == 0)
 	desc := fmt.Sprintf("%d %s %.300v", status, b.body, upstream)
 	if (err != nil) != isErr {
 		t.Fatalf("%s: %s: error %v", where, desc, err)

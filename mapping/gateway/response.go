@@ -56,7 +56,7 @@ func (t *Translator) ErrorFromResponse(resp *http.Response) error {
 		method = resp.Request.Method
 		reqHeaders = Headers(resp.Request.Header)
 	}
-	code := t.CodeOf(status, method, reqHeaders)
+	code := t.CodeForStatus(status, method, reqHeaders)
 	switch {
 	case status >= 200 && status <= 299:
 		return nil
@@ -170,14 +170,14 @@ func jsonBody(data []byte, status int) body {
 	case json.Unmarshal(raw.Code, &number) == nil:
 		// grpc-gateway: "code":5, the status from runtime.HTTPStatusFromCode.
 		if c := statusdv1.Code(number); c > 0 && mapping.ValidCode(c) &&
-			mapping.StatusOf(statusdv1.Dialect_DIALECT_GRPC_GATEWAY, c) == status {
+			mapping.StatusForCode(statusdv1.Dialect_DIALECT_GRPC_GATEWAY, c) == status {
 			b.code = connect.Code(c)
 		}
 	case raw.Error != nil:
 		// AIP-193: {"error":{"code":404,"message":"...","status":"NOT_FOUND"}}.
 		b.message = raw.Error.Message
 		if v, ok := statusdv1.Code_value["CODE_"+raw.Error.Status]; ok && v > 0 && raw.Error.Code == status &&
-			mapping.StatusOf(statusdv1.Dialect_DIALECT_GRPC_GATEWAY, statusdv1.Code(v)) == status {
+			mapping.StatusForCode(statusdv1.Dialect_DIALECT_GRPC_GATEWAY, statusdv1.Code(v)) == status {
 			b.code = connect.Code(v)
 		}
 	}
@@ -187,8 +187,8 @@ func jsonBody(data []byte, status int) body {
 // sentByConnect reports whether a Connect server (current or before
 // 2024-03) answers code with status.
 func sentByConnect(c statusdv1.Code, status int) bool {
-	return mapping.StatusOf(statusdv1.Dialect_DIALECT_CONNECT, c) == status ||
-		mapping.StatusOf(statusdv1.Dialect_DIALECT_CONNECT_LEGACY, c) == status
+	return mapping.StatusForCode(statusdv1.Dialect_DIALECT_CONNECT, c) == status ||
+		mapping.StatusForCode(statusdv1.Dialect_DIALECT_CONNECT_LEGACY, c) == status
 }
 
 func readBody(r io.Reader) ([]byte, error) {

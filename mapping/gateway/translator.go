@@ -191,11 +191,11 @@ func (t *Translator) context(method string, headers []*statusdv1.Header) mapping
 	return mapping.Context{Method: method, Profiles: t.profiles, Headers: headers}
 }
 
-// CodeOf returns the code an HTTP status means in the Translator's dialect
+// CodeForStatus returns the code an HTTP status means in the Translator's dialect
 // and profiles, for a request with method and request headers (both may be
 // empty; Headers converts an http.Header). It is CODE_OK (0) for a status
 // the dialect counts as success.
-func (t *Translator) CodeOf(status int, method string, headers []*statusdv1.Header) connect.Code {
+func (t *Translator) CodeForStatus(status int, method string, headers []*statusdv1.Header) connect.Code {
 	tr, _ := mapping.HTTPToCode(t.dialect, status, t.context(method, headers)) // dialect checked by New
 	return connect.Code(tr.Code)
 }
@@ -269,7 +269,7 @@ func (t *Translator) NewError(status int, method string, message string) *connec
 	if !errorStatus(status) {
 		return connect.NewError(connect.CodeUnknown, errors.New(message))
 	}
-	code := t.CodeOf(status, method, nil)
+	code := t.CodeForStatus(status, method, nil)
 	if code == 0 {
 		code = connect.CodeUnknown
 	}
