@@ -91,7 +91,7 @@ func TestRoundTripEveryErrorStatus(t *testing.T) {
 			if got := tr.StatusOf(err, "", nil); got != status {
 				t.Errorf("%s: HTTP %d came back as %d (%v)", name, status, got, err)
 			}
-			if want := tr.CodeOf(status, "", nil); connect.CodeOf(err) != want {
+			if want := tr.CodeForStatus(status, "", nil); connect.CodeOf(err) != want {
 				t.Errorf("%s: HTTP %d: code %v, want %v", name, status, connect.CodeOf(err), want)
 			}
 		}
@@ -124,10 +124,7 @@ func TestGatewayChain(t *testing.T) {
 			return err
 		}
 		defer resp.Body.Close()
-		if cerr := tr.ErrorFromResponse(resp); cerr != nil {
-			return cerr
-		}
-		return nil
+		return tr.ErrorFromResponse(resp)
 	}, nil)
 	for name, opts := range protocols {
 		client := unaryClient(backend, opts...)
@@ -146,7 +143,7 @@ func TestGatewayChain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var p problem
+			var p problemDoc
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if err := json.Unmarshal(body, &p); err != nil {
@@ -191,14 +188,19 @@ func TestErrorFromResponse(t *testing.T) {
 		{"broken problem", response(409, "application/problem+json", `{"title":`), connect.CodeAborted, "409 Conflict"},
 		{"connect error body", response(400, "application/json", `{"code":"out_of_range","message":"page 9 of 3"}`), connect.CodeOutOfRange, "page 9 of 3"},
 		{"connect body with bad code", response(400, "application/json", `{"code":"teapot","message":"m"}`), connect.CodeInvalidArgument, "m"},
+		{"REST body with a code name", response(400, "application/json", `{"code":"not_found","message":"no such field"}`), connect.CodeInvalidArgument, "no such field"},
+		{"grpc-gateway body", response(404, "application/json", `{"code":5,"message":"order 7 not found","details":[]}`), connect.CodeNotFound, "order 7 not found"},
+		{"grpc-gateway body, other status", response(400, "application/json", `{"code":5,"message":"m"}`), connect.CodeInvalidArgument, "m"},
+		{"AIP-193 body", response(409, "application/json", `{"error":{"code":409,"message":"etag mismatch","status":"ABORTED"}}`), connect.CodeAborted, "etag mismatch"},
+		{"AIP-193 body, other status", response(403, "application/json", `{"error":{"code":403,"message":"no","status":"NOT_FOUND"}}`), connect.CodePermissionDenied, "no"},
 		{"json that is not an error", response(404, "application/json", `[1,2]`), connect.CodeNotFound, "404 Not Found"},
 		{"text", response(503, "text/plain", "  maintenance until 3pm\n"), connect.CodeUnavailable, "maintenance until 3pm"},
 		{"multi-line text", response(503, "text/plain", "a\nb"), connect.CodeUnavailable, "503 Service Unavailable"},
 		{"html", response(502, "text/html", "<h1>Bad Gateway</h1>"), connect.CodeUnavailable, "502 Bad Gateway"},
 		{"bad content-type", response(500, "%%%", "x"), connect.CodeInternal, "500 Internal Server Error"},
-		{"no body", &http.Response{StatusCode: 429, Header: http.Header{}}, connect.CodeResourceExhausted, "Too Many Requests"},
+		{"no body", &http.Response{StatusCode: 429, Header: http.Header{}}, connect.CodeResourceExhausted, "429 Too Many Requests"},
 	} {
-		cerr := tr.ErrorFromResponse(tc.resp)
+		cerr := asConnect(tr.ErrorFromResponse(tc.resp))
 		if cerr == nil {
 			t.Errorf("%s: nil error", tc.name)
 			continue
@@ -206,21 +208,21 @@ func TestErrorFromResponse(t *testing.T) {
 		if cerr.Code() != tc.code || cerr.Message() != tc.message {
 			t.Errorf("%s: %v %q, want %v %q", tc.name, cerr.Code(), cerr.Message(), tc.code, tc.message)
 		}
-		if s, ok := StatusDetail(cerr); !ok || s != tc.resp.StatusCode {
+		if s, ok := HTTPStatus(cerr); !ok || s != tc.resp.StatusCode {
 			t.Errorf("%s: detail %d %v", tc.name, s, ok)
 		}
 	}
 
 	// Success and Level 3 redirects are no errors.
-	if cerr := tr.ErrorFromResponse(response(201, "", "")); cerr != nil {
-		t.Errorf("201: %v", cerr)
+	if err := tr.ErrorFromResponse(response(201, "", "")); err != nil {
+		t.Errorf("201: %v", err)
 	}
 	action := mustNew(t, WithProfiles("action"))
-	if cerr := action.ErrorFromResponse(response(303, "", "")); cerr != nil {
-		t.Errorf("Action 303: %v", cerr)
+	if err := action.ErrorFromResponse(response(303, "", "")); err != nil {
+		t.Errorf("Action 303: %v", err)
 	}
-	if cerr := tr.ErrorFromResponse(response(303, "", "")); cerr == nil || cerr.Code() != connect.CodeUnknown {
-		t.Errorf("303 outside Action: %v", cerr)
+	if err := tr.ErrorFromResponse(response(303, "", "")); err == nil || connect.CodeOf(err) != connect.CodeUnknown {
+		t.Errorf("303 outside Action: %v", err)
 	}
 
 	// The request's method and headers are context: Level 3 maps 403 on a
@@ -228,20 +230,20 @@ func TestErrorFromResponse(t *testing.T) {
 	form := mustNew(t, WithProfiles("form"))
 	resp := response(403, "", "")
 	resp.Request = httptest.NewRequest("POST", "/orders", nil)
-	if cerr := form.ErrorFromResponse(resp); cerr.Code() != connect.CodeFailedPrecondition {
-		t.Errorf("Form 403: %v", cerr.Code())
+	if err := form.ErrorFromResponse(resp); connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Errorf("Form 403: %v", connect.CodeOf(err))
 	}
 
 	// A Connect upstream's details survive, and the body read is bounded.
 	detail, _ := connect.NewErrorDetail(&statusdv1.HttpStatusDetail{HttpStatus: 418})
 	body := fmt.Sprintf(`{"code":"aborted","message":"m","details":[{"type":%q,"value":%q},{"type":"x","value":"!!"}]}`,
 		detail.Type(), encodeDetail(t, detail))
-	cerr := tr.ErrorFromResponse(response(409, "application/json", body))
-	if s, _ := StatusDetail(cerr); s != 418 || len(cerr.Details()) != 1 {
+	cerr := asConnect(tr.ErrorFromResponse(response(409, "application/json", body)))
+	if s, _ := HTTPStatus(cerr); s != 418 || len(cerr.Details()) != 1 {
 		t.Errorf("upstream detail: status %d, %d details", s, len(cerr.Details()))
 	}
 	big := response(500, "text/plain", strings.Repeat("x", 3*maxErrorBody))
-	if cerr := tr.ErrorFromResponse(big); cerr.Message() != "500 Internal Server Error" {
+	if cerr := asConnect(tr.ErrorFromResponse(big)); cerr.Message() != "500 Internal Server Error" {
 		t.Errorf("big body: %q", cerr.Message())
 	}
 	if rest, _ := io.ReadAll(big.Body); len(rest) != 2*maxErrorBody {
@@ -276,18 +278,18 @@ func TestWriteError(t *testing.T) {
 		auth   string
 	}{
 		{"business rule on Form", connect.NewError(connect.CodeFailedPrecondition, errors.New("room taken")), 403, "failed_precondition", ""},
-		{"detail wins", WithStatusDetail(connect.NewError(connect.CodeInvalidArgument, errors.New("x")), 422), 422, "invalid_argument", ""},
+		{"detail wins", WithHTTPStatus(connect.NewError(connect.CodeInvalidArgument, errors.New("x")), 422, nil), 422, "invalid_argument", ""},
 		{"401 gets a challenge", connect.NewError(connect.CodeUnauthenticated, errors.New("who?")), 401, "unauthenticated", "Bearer"},
-		{"plain error", errors.New("boom"), 500, "unknown", ""},
+		{"plain error", errors.New("boom: dial tcp 10.0.0.7:5432"), 500, "unknown", ""},
 		{"nil error", nil, 500, "unknown", ""},
 	} {
 		w := httptest.NewRecorder()
 		tr.WriteError(w, httptest.NewRequest("POST", "/rooms", nil), tc.err)
-		var p problem
+		var p problemDoc
 		if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if w.Code != tc.status || p.Status != tc.status || p.Code != tc.code || p.Title == "" {
+		if w.Code != tc.status || p.Status != tc.status || p.Code != tc.code || p.Title == "" || strings.Contains(w.Body.String(), "10.0.0.7") {
 			t.Errorf("%s: %d %+v, want %d %s", tc.name, w.Code, p, tc.status, tc.code)
 		}
 		if got := w.Header().Get("WWW-Authenticate"); got != tc.auth {
@@ -308,8 +310,8 @@ func TestWriteError(t *testing.T) {
 	withMeta := connect.NewError(connect.CodeUnavailable, errors.New("busy"))
 	withMeta.Meta().Set("Retry-After", "30")
 	withMeta.Meta().Set("Set-Cookie", "a=b")
-	withDetail := WithStatusDetail(connect.NewError(connect.CodeResourceExhausted, errors.New("slow down")), 429,
-		&statusdv1.Header{Name: "retry-after", Value: "5"}, &statusdv1.Header{Name: "set-cookie", Value: "a=b"})
+	withDetail := WithHTTPStatus(connect.NewError(connect.CodeResourceExhausted, errors.New("slow down")), 429,
+		http.Header{"Retry-After": {"5"}, "Set-Cookie": {"a=b"}})
 	for want, err := range map[string]error{"30": withMeta, "5": withDetail} {
 		w := httptest.NewRecorder()
 		tr.WriteError(w, nil, err)
@@ -328,7 +330,7 @@ func TestInterceptor(t *testing.T) {
 		case "plain":
 			return errors.New("boom")
 		case "has-detail":
-			return WithStatusDetail(connect.NewError(connect.CodeAborted, errors.New("x")), 409)
+			return WithHTTPStatus(connect.NewError(connect.CodeAborted, errors.New("x")), 409, nil)
 		case "wrapped":
 			return fmt.Errorf("wrapped: %w", connect.NewError(connect.CodeFailedPrecondition, errors.New("closed")))
 		}
@@ -352,7 +354,7 @@ func TestInterceptor(t *testing.T) {
 				req.Header().Set("If-Match", tc.ifMatch)
 			}
 			_, err := unaryClient(srv, opts...).CallUnary(context.Background(), req)
-			s, ok := StatusDetail(err)
+			s, ok := HTTPStatus(err)
 			if !ok || s != tc.status || connect.CodeOf(err) != tc.code {
 				t.Errorf("%s %s: detail %d %v, code %v; want %d %v", name, tc.method, s, ok, connect.CodeOf(err), tc.status, tc.code)
 			}
@@ -364,7 +366,7 @@ func TestInterceptor(t *testing.T) {
 			}
 			for stream.Receive() {
 			}
-			if s, ok := StatusDetail(stream.Err()); !ok || (tc.ifMatch == "" && s != tc.status) {
+			if s, ok := HTTPStatus(stream.Err()); !ok || (tc.ifMatch == "" && s != tc.status) {
 				t.Errorf("%s stream %s: detail %d %v (%v)", name, tc.method, s, ok, stream.Err())
 			}
 		}
@@ -380,7 +382,7 @@ func TestMiddleware(t *testing.T) {
 	srv := startConnect(t, func(_ context.Context, req *statusdv1.LookupRequest, _ http.Header) error {
 		switch req.GetMethod() {
 		case "patch-type":
-			return WithStatusDetail(connect.NewError(connect.CodeInvalidArgument, errors.New("content-type required")), 428)
+			return WithHTTPStatus(connect.NewError(connect.CodeInvalidArgument, errors.New("content-type required")), 428, nil)
 		case "rule":
 			return connect.NewError(connect.CodeFailedPrecondition, errors.New("closed"))
 		case "huge":
@@ -424,7 +426,7 @@ func TestMiddleware(t *testing.T) {
 	// are untouched.
 	for name, opts := range protocols {
 		_, err := unaryClient(srv, opts...).CallUnary(context.Background(), connect.NewRequest(&statusdv1.LookupRequest{Method: "patch-type"}))
-		if s, _ := StatusDetail(err); connect.CodeOf(err) != connect.CodeInvalidArgument || s != 428 {
+		if s, _ := HTTPStatus(err); connect.CodeOf(err) != connect.CodeInvalidArgument || s != 428 {
 			t.Errorf("%s client: %v (detail %d)", name, err, s)
 		}
 		_, err = unaryClient(srv, opts...).CallUnary(context.Background(), connect.NewRequest(&statusdv1.LookupRequest{Method: "huge"}))
@@ -479,4 +481,14 @@ func TestNewOptions(t *testing.T) {
 	if got := twirp.NewError(200, "", ""); got.Code() != connect.CodeUnknown || got.Message() != "HTTP 200" {
 		t.Errorf("NewError(200): %v", got)
 	}
+}
+
+// problemDoc is an RFC 9457 problem as tests read it.
+type problemDoc struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance"`
+	Code     string `json:"code"`
 }

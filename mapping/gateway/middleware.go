@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,72 +12,85 @@ import (
 
 // Middleware wraps an http.Handler that serves Connect (connect-go handlers,
 // usually with Interceptor) so that the HTTP status of a Connect unary error
-// response speaks the Translator's dialect: the status of the error's
-// HttpStatusDetail if it has one, otherwise the status its code maps to.
+// response speaks the dialect (of the Translator in the request's context,
+// else t): the status of the error's HttpStatusDetail if it has one in
+// 400-599, otherwise the status its code maps to for the RPC, exactly as
+// Interceptor computes it (the Connect POST is not the resource's method).
 // curl, browsers, caches and REST proxies then see 412 or 422 where the
-// Connect protocol's fixed table says 409 or 400. Connect clients are not
-// affected: they read the code from the body, which is kept. A request that
-// accepts application/problem+json (and not application/json) gets an RFC
-// 9457 problem instead of the Connect body.
+// Connect protocol's fixed table says 409 or 400, with the headers the
+// error carries (retry-after, www-authenticate...; see RequiredHeaders).
+// Connect clients are not affected: they read the code from the body,
+// which is kept. A request whose Accept prefers application/problem+json
+// to application/json (q-values count) gets an RFC 9457 problem instead.
 //
-// gRPC, gRPC-Web and streaming responses (always HTTP 200) pass through
-// untouched, as does an error body over 64 KiB.
+// Only Connect unary error responses are rewritten, and only to a 4xx or
+// 5xx: the request must be a Connect unary call and the response a Connect
+// error body whose code is the one a Connect server sends with the
+// response's status. A REST handler's own JSON errors, gRPC, gRPC-Web and
+// streaming responses (always HTTP 200), successes and error bodies over 64
+// KiB pass through untouched.
 func (t *Translator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !connectUnary(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		cw := &captureWriter{ResponseWriter: w}
 		next.ServeHTTP(cw, r)
 		if cw.capturing {
-			t.rewrite(w, r, cw)
+			t.in(r.Context()).rewrite(w, r, cw)
 		}
 	})
 }
 
+// connectUnary reports whether r is a Connect unary call: a POST whose
+// content-type is a codec's (application/json, application/proto...), not
+// a streaming or gRPC one, or a Connect GET (with encoding and message).
+func connectUnary(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodPost:
+		ct := mediaType(r.Header.Get("Content-Type"))
+		return strings.HasPrefix(ct, "application/") && !strings.HasPrefix(ct, "application/grpc") &&
+			!strings.HasPrefix(ct, "application/connect+")
+	case http.MethodGet:
+		q := r.URL.Query()
+		return q.Has("encoding") && q.Has("message")
+	}
+	return false
+}
+
 // rewrite sends the captured Connect error with the translated status.
 func (t *Translator) rewrite(w http.ResponseWriter, r *http.Request, cw *captureWriter) {
-	wire, ok := parseConnectError(cw.body.Bytes())
-	code, known := connectCode(wire.Code)
-	if !ok || !known {
-		// Not a Connect error we can read: send it as it was.
+	wire, code, ok := parseConnectError(cw.body.Bytes(), cw.status)
+	if !ok {
+		// Not a Connect error: send it as it was.
 		w.WriteHeader(cw.status)
 		_, _ = w.Write(cw.body.Bytes())
 		return
 	}
-	cerr := connect.NewError(code, errString(wire.Message))
-	for _, d := range wire.details() {
+	var underlying error
+	if wire.Message != "" {
+		underlying = errors.New(wire.Message)
+	}
+	cerr := connect.NewError(code, underlying)
+	for _, d := range decodeDetails(wire.Details) {
 		cerr.AddDetail(d)
 	}
-	status := t.StatusOf(cerr, r.Method, headersOf(r.Header))
-	if wantsProblem(r.Header.Get("Accept")) {
-		t.writeProblem(w, status, cerr)
+	status := t.statusLazy(cerr, "", r.Header)
+	v := inspect(cerr)
+	v.meta = w.Header() // connect-go sent the error's metadata as headers
+	if wantsProblem(r.Header.Values("Accept")) {
+		t.writeProblem(w, status, cerr, v)
 		return
 	}
+	t.setCarried(w.Header(), status, v)
 	w.Header().Set("Content-Length", strconv.Itoa(cw.body.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(cw.body.Bytes())
 }
 
-type errString string
-
-func (e errString) Error() string { return string(e) }
-
-// wantsProblem reports whether an Accept header asks for a problem document
-// and not for JSON.
-func wantsProblem(accept string) bool {
-	problem, plainJSON := false, false
-	for _, part := range strings.Split(accept, ",") {
-		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		switch strings.ToLower(strings.TrimSpace(mt)) {
-		case "application/problem+json":
-			problem = true
-		case "application/json":
-			plainJSON = true
-		}
-	}
-	return problem && !plainJSON
-}
-
-// captureWriter holds back a non-200 application/json response (a Connect
-// unary error) so that Middleware can rewrite its status; everything else
+// captureWriter holds back a 4xx or 5xx application/json response (maybe
+// a Connect unary error) so that Middleware can rewrite it; everything else
 // goes straight through.
 type captureWriter struct {
 	http.ResponseWriter
@@ -90,8 +104,12 @@ func (c *captureWriter) WriteHeader(status int) {
 	if c.wroteHeader {
 		return
 	}
+	if status < 200 { // interim responses pass, the final one is still to come
+		c.ResponseWriter.WriteHeader(status)
+		return
+	}
 	c.wroteHeader = true
-	if status != http.StatusOK && status >= 400 && mediaType(c.Header().Get("Content-Type")) == "application/json" {
+	if errorStatus(status) && mediaType(c.Header().Get("Content-Type")) == "application/json" {
 		c.capturing, c.status = true, status
 		return
 	}

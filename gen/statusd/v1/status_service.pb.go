@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -1151,7 +1152,12 @@ type HttpStatusDetail struct {
 	// on the status, such as retry-after and www-authenticate. They travel in
 	// the detail because gRPC carries error metadata in HTTP/2 trailers, where
 	// www-authenticate is not allowed.
-	Headers       []*Header `protobuf:"bytes,2,rep,name=headers,proto3" json:"headers,omitempty"`
+	Headers []*Header `protobuf:"bytes,2,rep,name=headers,proto3" json:"headers,omitempty"`
+	// The RFC 9457 problem details object the HTTP response carried, with its
+	// members as sent (type, title, status, detail, instance and extension
+	// members), so that a REST front end further on can answer with the same
+	// problem. Unset when the response carried none.
+	Problem       *structpb.Struct `protobuf:"bytes,3,opt,name=problem,proto3" json:"problem,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1200,12 +1206,19 @@ func (x *HttpStatusDetail) GetHeaders() []*Header {
 	return nil
 }
 
+func (x *HttpStatusDetail) GetProblem() *structpb.Struct {
+	if x != nil {
+		return x.Problem
+	}
+	return nil
+}
+
 var File_statusd_v1_status_service_proto protoreflect.FileDescriptor
 
 const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\n" +
 	"\x1fstatusd/v1/status_service.proto\x12\n" +
-	"statusd.v1\x1a\x1bbuf/validate/validate.proto\x1a\x18statusd/v1/catalog.proto\x1a\x15statusd/v1/code.proto\"\xd9\x02\n" +
+	"statusd.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x18statusd/v1/catalog.proto\x1a\x15statusd/v1/code.proto\"\xd9\x02\n" +
 	"\x06Header\x12\xad\x01\n" +
 	"\x04name\x18\x01 \x01(\tB\x98\x01\xbaH\x94\x01\xba\x01\x89\x01\n" +
 	"\x11header.name.token\x12Emust be an HTTP token: letters, digits and !#$%&'*+-.^_`|~, no spaces\x1a-this.matches(\"^[!#$%&'*+.^_`|~0-9A-Za-z-]*$\")r\x05\x10\x01\x18\x80\x02R\x04name\x12\x9e\x01\n" +
@@ -1290,11 +1303,12 @@ const file_statusd_v1_status_service_proto_rawDesc = "" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12'\n" +
 	"\x0fexpected_status\x18\x04 \x01(\x05R\x0eexpectedStatus\x122\n" +
 	"\tcitations\x18\x05 \x03(\v2\x14.statusd.v1.CitationR\tcitations\x12\x14\n" +
-	"\x05count\x18\x06 \x01(\rR\x05count\"a\n" +
+	"\x05count\x18\x06 \x01(\rR\x05count\"\x94\x01\n" +
 	"\x10HttpStatusDetail\x12\x1f\n" +
 	"\vhttp_status\x18\x01 \x01(\x05R\n" +
 	"httpStatus\x12,\n" +
-	"\aheaders\x18\x02 \x03(\v2\x12.statusd.v1.HeaderR\aheaders2\xae\x03\n" +
+	"\aheaders\x18\x02 \x03(\v2\x12.statusd.v1.HeaderR\aheaders\x121\n" +
+	"\aproblem\x18\x03 \x01(\v2\x17.google.protobuf.StructR\aproblem2\xae\x03\n" +
 	"\rStatusService\x12D\n" +
 	"\x06Lookup\x12\x19.statusd.v1.LookupRequest\x1a\x1a.statusd.v1.LookupResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\fListStatuses\x12\x1f.statusd.v1.ListStatusesRequest\x1a .statusd.v1.ListStatusesResponse\"\x03\x90\x02\x01\x12V\n" +
@@ -1343,6 +1357,7 @@ var file_statusd_v1_status_service_proto_goTypes = []any{
 	(ProfileKind)(0),               // 21: statusd.v1.ProfileKind
 	(*Profile)(nil),                // 22: statusd.v1.Profile
 	(Severity)(0),                  // 23: statusd.v1.Severity
+	(*structpb.Struct)(nil),        // 24: google.protobuf.Struct
 }
 var file_statusd_v1_status_service_proto_depIdxs = []int32{
 	16, // 0: statusd.v1.LookupRequest.code:type_name -> statusd.v1.Code
@@ -1370,21 +1385,22 @@ var file_statusd_v1_status_service_proto_depIdxs = []int32{
 	23, // 22: statusd.v1.Finding.severity:type_name -> statusd.v1.Severity
 	19, // 23: statusd.v1.Finding.citations:type_name -> statusd.v1.Citation
 	0,  // 24: statusd.v1.HttpStatusDetail.headers:type_name -> statusd.v1.Header
-	1,  // 25: statusd.v1.StatusService.Lookup:input_type -> statusd.v1.LookupRequest
-	3,  // 26: statusd.v1.StatusService.ListStatuses:input_type -> statusd.v1.ListStatusesRequest
-	7,  // 27: statusd.v1.StatusService.ListProfiles:input_type -> statusd.v1.ListProfilesRequest
-	10, // 28: statusd.v1.StatusService.Validate:input_type -> statusd.v1.ValidateRequest
-	11, // 29: statusd.v1.StatusService.ValidateStream:input_type -> statusd.v1.ValidateStreamRequest
-	2,  // 30: statusd.v1.StatusService.Lookup:output_type -> statusd.v1.LookupResponse
-	4,  // 31: statusd.v1.StatusService.ListStatuses:output_type -> statusd.v1.ListStatusesResponse
-	8,  // 32: statusd.v1.StatusService.ListProfiles:output_type -> statusd.v1.ListProfilesResponse
-	13, // 33: statusd.v1.StatusService.Validate:output_type -> statusd.v1.ValidateResponse
-	12, // 34: statusd.v1.StatusService.ValidateStream:output_type -> statusd.v1.ValidateStreamResponse
-	30, // [30:35] is the sub-list for method output_type
-	25, // [25:30] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	24, // 25: statusd.v1.HttpStatusDetail.problem:type_name -> google.protobuf.Struct
+	1,  // 26: statusd.v1.StatusService.Lookup:input_type -> statusd.v1.LookupRequest
+	3,  // 27: statusd.v1.StatusService.ListStatuses:input_type -> statusd.v1.ListStatusesRequest
+	7,  // 28: statusd.v1.StatusService.ListProfiles:input_type -> statusd.v1.ListProfilesRequest
+	10, // 29: statusd.v1.StatusService.Validate:input_type -> statusd.v1.ValidateRequest
+	11, // 30: statusd.v1.StatusService.ValidateStream:input_type -> statusd.v1.ValidateStreamRequest
+	2,  // 31: statusd.v1.StatusService.Lookup:output_type -> statusd.v1.LookupResponse
+	4,  // 32: statusd.v1.StatusService.ListStatuses:output_type -> statusd.v1.ListStatusesResponse
+	8,  // 33: statusd.v1.StatusService.ListProfiles:output_type -> statusd.v1.ListProfilesResponse
+	13, // 34: statusd.v1.StatusService.Validate:output_type -> statusd.v1.ValidateResponse
+	12, // 35: statusd.v1.StatusService.ValidateStream:output_type -> statusd.v1.ValidateStreamResponse
+	31, // [31:36] is the sub-list for method output_type
+	26, // [26:31] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_statusd_v1_status_service_proto_init() }
