@@ -188,7 +188,7 @@ func (t *Translator) in(ctx context.Context) *Translator {
 
 // context builds the mapping context of one exchange.
 func (t *Translator) context(method string, headers []*statusdv1.Header) mapping.Context {
-	return mapping.Context{Method: method, Profiles: t.profiles, Headers: headers}
+	return mapping.Context{Method: method, Profiles: t.profiles, Headers: headers, Catalog: t.catalog}
 }
 
 // CodeForStatus returns the code an HTTP status means in the Translator's dialect
