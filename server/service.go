@@ -7,10 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/validate"
@@ -30,8 +31,11 @@ const DefaultStreamLimit = 10000
 // swapped while it serves: each call reads the catalog once, so it sees one
 // consistent catalog, and reads take no lock.
 type Service struct {
-	catalog     atomic.Pointer[mapping.Catalog]
-	streamLimit int
+	catalog      atomic.Pointer[mapping.Catalog]
+	streamLimit  int
+	streamMaxAge time.Duration
+	ending       chan struct{} // closed by EndStreams
+	endStreams   func()
 }
 
 var _ statusdv1connect.StatusServiceHandler = (*Service)(nil)
@@ -52,7 +56,8 @@ func WithStreamLimit(n int) Option {
 
 // New returns a Service that answers from catalog.
 func New(catalog *mapping.Catalog, opts ...Option) *Service {
-	s := &Service{streamLimit: DefaultStreamLimit}
+	s := &Service{streamLimit: DefaultStreamLimit, ending: make(chan struct{})}
+	s.endStreams = sync.OnceFunc(func() { close(s.ending) })
 	s.catalog.Store(catalog)
 	for _, opt := range opts {
 		opt(s)
@@ -247,32 +252,10 @@ func (s *Service) Validate(ctx context.Context, req *statusdv1.ValidateRequest) 
 	return check(s.catalogFor(ctx), req, "profiles")
 }
 
-// ValidateStream implements statusd.v1.StatusService.ValidateStream: one
-// result per exchange, in order, up to the stream limit. Each exchange is
-// answered before the next is read, so a client that stops reading holds
-// the stream back (HTTP/2 flow control) instead of filling memory.
+// ValidateStream implements statusd.v1.StatusService.ValidateStream with
+// the loop every transport shares (ServeValidateStream).
 func (s *Service) ValidateStream(ctx context.Context, stream *connect.BidiStream[statusdv1.ValidateStreamRequest, statusdv1.ValidateStreamResponse]) error {
-	cat := s.catalogFor(ctx) // one catalog for the whole stream
-	for index := uint64(0); ; index++ {
-		req, err := stream.Receive()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if index >= uint64(s.streamLimit) {
-			return connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
-				"stream limit of %d exchanges reached; open a new stream", s.streamLimit))
-		}
-		res, err := check(cat, req.GetRequest(), "request.profiles")
-		if err != nil {
-			return err
-		}
-		if err := stream.Send(&statusdv1.ValidateStreamResponse{Index: index, Result: res}); err != nil {
-			return err
-		}
-	}
+	return s.ServeValidateStream(ctx, stream)
 }
 
 // check validates one exchange; field names the profiles field in errors.
