@@ -131,7 +131,7 @@ func TestGRPCAddr(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(metrics), `statusd_requests_total{procedure="/statusd.v1.StatusService/Lookup",code="invalid_argument"} 2`) {
+	if !strings.Contains(string(metrics), `statusd_requests_total{code="invalid_argument",procedure="/statusd.v1.StatusService/Lookup"} 2`) {
 		t.Errorf("metrics:\n%s", metrics)
 	}
 	if !strings.Contains(d.logs.String(), `"protocol":"grpc-go"`) {

@@ -28,9 +28,7 @@ import (
 	"github.com/statusd/statusd/internal/grpcserve"
 	"github.com/statusd/statusd/internal/observe"
 	"github.com/statusd/statusd/internal/ui"
-	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/server"
-	"google.golang.org/grpc"
 )
 
 // config is what the serve flags set.
@@ -56,6 +54,8 @@ type config struct {
 	debugAddr            string
 	grpcAddr             string
 	ui                   bool
+	maxConnections       int
+	accessLogSample      uint64
 }
 
 // envName is the environment variable that stands for a flag.
@@ -93,6 +93,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.corsOrigins, "cors-origins", "", "comma-separated `origins` browsers may call from (* for any; empty: no CORS)")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.BoolVar(&cfg.accessLog, "access-log", true, "log one line per RPC")
+	fs.Uint64Var(&cfg.accessLogSample, "access-log-sample", 1, "log one successful RPC in this many (errors are always logged); for busy servers")
+	fs.IntVar(&cfg.maxConnections, "max-connections", 0, "connections each port (-addr, -grpc-addr) holds at once; more wait in the kernel's queue (0: split the descriptor limit, RLIMIT_NOFILE, between the ports, at most 10000 each)")
 	fs.IntVar(&cfg.readMaxBytes, "read-max-bytes", 1<<20, "largest request message, in `bytes`; larger ones get resource_exhausted")
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 5*time.Second, "time allowed to read request headers")
 	fs.DurationVar(&cfg.readTimeout, "read-timeout", 30*time.Second, "time allowed to read a whole request")
@@ -132,30 +134,31 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("-watch needs -catalog")
 	case cfg.watch < 0:
 		return cfg, fmt.Errorf("-watch must not be negative, got %v", cfg.watch)
+	case cfg.maxConnections < 0:
+		return cfg, fmt.Errorf("-max-connections must not be negative, got %d", cfg.maxConnections)
+	case cfg.shutdownTimeout <= 0:
+		return cfg, fmt.Errorf("-shutdown-timeout must be positive, got %v", cfg.shutdownTimeout)
 	}
 	return cfg, nil
 }
 
-// loadCatalog returns the embedded catalog, with file laid over it if set.
-func loadCatalog(file string) (*mapping.Catalog, error) {
-	base := mapping.DefaultCatalog()
-	if file == "" {
-		return base, nil
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	overlay, err := mapping.ReadCatalogMessage(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	c, err := base.Overlay(overlay)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return c, nil
+// app is a statusd being served: what build makes, listen opens, serve
+// starts and drain stops.
+type app struct {
+	cfg     config
+	logger  *slog.Logger
+	rec     *observe.Recorder
+	metrics *observe.Metrics
+	svc     *server.Service
+	checker *grpchealth.StaticChecker
+	http    *http.Server
+	grpc    *grpcserve.Server // nil without -grpc-addr
+
+	catalogStamp string
+	ports        ports
+	served       chan error // one result per server started
+	running      int        // servers started
+	stopDebug    func()
 }
 
 // run serves until ctx is done, then drains. If ready is not nil it receives
@@ -165,30 +168,59 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 	if err != nil {
 		return err
 	}
+	a, err := build(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	if err := a.listen(); err != nil {
+		return err
+	}
+	defer a.stopDebug()
+	// Ready only once every listener is open and SIGHUP is handled.
+	reloads := make(chan os.Signal, 1)
+	signal.Notify(reloads, syscall.SIGHUP)
+	defer signal.Stop(reloads)
+	a.serve()
+	if ready != nil {
+		ready <- a.ports.main.Addr()
+	}
+	stopWatch := watchCatalog(a.cfg, a.catalogStamp, a.svc, a.metrics, a.logger)
+	defer stopWatch()
+	if err := a.wait(ctx, reloads); err != nil {
+		a.closeAll()
+		return err
+	}
+	return a.drain()
+}
+
+// build makes the servers from the configuration: logs, catalog, service,
+// metrics, the HTTP server and, with -grpc-addr, the grpc-go one.
+func build(cfg config, stderr io.Writer) (*app, error) {
+	a := &app{cfg: cfg, stopDebug: func() {}}
 	var logHandler slog.Handler = slog.NewTextHandler(stderr, nil)
 	if cfg.logFormat == "json" {
 		logHandler = slog.NewJSONHandler(stderr, nil)
 	}
-	logger := slog.New(logHandler)
-	var accessLog *slog.Logger // nil: no line per RPC
+	a.logger = slog.New(logHandler)
+	a.metrics = observe.NewMetrics()
+	a.rec = &observe.Recorder{Metrics: a.metrics, SampleEvery: cfg.accessLogSample}
 	if cfg.accessLog {
-		accessLog = logger
+		a.rec.Log = a.logger
 	}
 
 	// The file's stamp is taken before it is read, so a change made while
 	// it is being read is seen by -watch.
-	catalogStamp := stamp(cfg.catalogFile)
+	a.catalogStamp = stamp(cfg.catalogFile)
 	catalog, err := loadCatalog(cfg.catalogFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	metrics := &observe.Metrics{}
-	metrics.SetCatalog(catalog.Proto().GetEdition(), catalog.Hash())
-	svc := server.New(catalog, server.WithStreamLimit(cfg.streamLimit))
-	checker := grpchealth.NewStaticChecker(statusdv1connect.StatusServiceName)
+	a.metrics.SetCatalog(catalog.Proto().GetEdition(), catalog.Hash())
+	a.svc = server.New(catalog, server.WithStreamLimit(cfg.streamLimit), server.WithStreamMaxAge(politeBefore(cfg.readTimeout)))
+	a.checker = grpchealth.NewStaticChecker(statusdv1connect.StatusServiceName)
 
-	srv := &http.Server{
-		Handler:           newHandler(svc, checker, metrics, accessLog, cfg),
+	a.http = &http.Server{
+		Handler:           newHandler(a.svc, a.checker, a.metrics, a.rec, cfg),
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		IdleTimeout:       cfg.idleTimeout,
@@ -197,167 +229,82 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: cfg.maxConcurrentStreams},
 		ErrorLog:          slog.NewLogLogger(logHandler, slog.LevelWarn),
 	}
-	srv.Protocols.SetHTTP1(true)
+	a.http.Protocols.SetHTTP1(true)
 	if cfg.tlsCert != "" {
-		srv.Protocols.SetHTTP2(true)
+		a.http.Protocols.SetHTTP2(true)
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
 		if err != nil {
-			return fmt.Errorf("tls: %w", err)
+			return nil, fmt.Errorf("tls: %w", err)
 		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		a.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	} else {
-		srv.Protocols.SetUnencryptedHTTP2(true)
+		a.http.Protocols.SetUnencryptedHTTP2(true)
 	}
-
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
-	if cfg.debugAddr != "" {
-		stopDebug, err := serveDebug(cfg.debugAddr, logger)
-		if err != nil {
-			ln.Close()
-			return err
-		}
-		defer stopDebug()
-	}
-	var grpcServer *grpcserve.Server
-	grpcServed := make(chan error, 1)
 	if cfg.grpcAddr != "" {
-		gln, err := net.Listen("tcp", cfg.grpcAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("-grpc-addr: %w", err)
-		}
-		grpcServer = grpcserve.New(svc, metrics, accessLog, grpc.MaxRecvMsgSize(cfg.readMaxBytes),
-			grpc.MaxConcurrentStreams(uint32(cfg.maxConcurrentStreams)))
-		logger.Info("statusd gRPC (grpc-go) listening", "addr", gln.Addr().String())
-		go func() { grpcServed <- grpcServer.Serve(gln) }()
+		a.grpc = grpcserve.New(a.svc, a.rec, grpcserve.Limits{
+			MaxRecvMsgSize:       cfg.readMaxBytes,
+			MaxConcurrentStreams: uint32(cfg.maxConcurrentStreams),
+			HandshakeTimeout:     cfg.readHeaderTimeout,
+			IdleTimeout:          cfg.idleTimeout,
+			CallTimeout:          cfg.readTimeout,
+		})
 	}
-	// Ready only once every listener is open and SIGHUP is handled.
-	reloads := make(chan os.Signal, 1)
-	signal.Notify(reloads, syscall.SIGHUP)
-	defer signal.Stop(reloads)
-	logger.Info("statusd listening", "addr", ln.Addr().String(), "tls", cfg.tlsCert != "",
-		"catalog", catalog.Proto().GetEdition(), "catalog_hash", catalog.Hash()[:12])
-	if ready != nil {
-		ready <- ln.Addr()
+	return a, nil
+}
+
+// politeBefore is how long a ValidateStream may stay open: a little less
+// than the read limit that would cut it, so that it ends with a clear
+// unavailable error instead (0: no limit).
+func politeBefore(readTimeout time.Duration) time.Duration {
+	if readTimeout <= 0 {
+		return 0
 	}
-	served := make(chan error, 1)
+	return readTimeout - min(time.Second, readTimeout/10)
+}
+
+// serve starts a server on each open port.
+func (a *app) serve() {
+	a.served = make(chan error, 2)
+	a.logger.Info("statusd listening", "addr", a.ports.main.Addr().String(), "tls", a.cfg.tlsCert != "",
+		"max_connections", a.ports.maxConns, "catalog", a.svc.Catalog().Proto().GetEdition(), "catalog_hash", a.svc.Catalog().Hash()[:12])
+	a.running++
 	go func() {
-		if srv.TLSConfig != nil {
-			served <- srv.ServeTLS(ln, "", "")
+		if a.http.TLSConfig != nil {
+			a.served <- a.http.ServeTLS(a.ports.main, "", "")
 		} else {
-			served <- srv.Serve(ln)
+			a.served <- a.http.Serve(a.ports.main)
 		}
 	}()
+	if a.grpc != nil {
+		a.logger.Info("statusd gRPC (grpc-go) listening", "addr", a.ports.grpc.Addr().String(), "max_connections", a.ports.maxConns)
+		a.running++
+		go func() { a.served <- a.grpc.Serve(a.ports.grpc) }()
+	}
+}
 
-	stopWatch := watchCatalog(cfg, catalogStamp, svc, metrics, logger)
-	defer stopWatch()
-
+// wait returns nil when ctx is done, reloading the catalog on SIGHUP in the
+// meantime, or the error of a server that stopped on its own.
+func (a *app) wait(ctx context.Context, reloads <-chan os.Signal) error {
 	for {
 		select {
-		case err := <-served:
+		case err := <-a.served:
+			a.running--
+			if err == nil {
+				err = errors.New("a server stopped unexpectedly")
+			}
 			return err
 		case <-reloads:
-			reloadCatalog(cfg.catalogFile, svc, metrics, logger)
-			continue
+			reloadCatalog(a.cfg.catalogFile, a.svc, a.metrics, a.logger)
 		case <-ctx.Done():
-		}
-		break
-	}
-	logger.Info("statusd shutting down", "drain_delay", cfg.drainDelay, "timeout", cfg.shutdownTimeout)
-	checker.SetStatus(statusdv1connect.StatusServiceName, grpchealth.StatusNotServing)
-	checker.SetStatus("", grpchealth.StatusNotServing)
-	if grpcServer != nil {
-		grpcServer.Drain()
-	}
-	time.Sleep(cfg.drainDelay)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
-	defer cancel()
-	if grpcServer != nil {
-		stopped := make(chan struct{})
-		go func() { grpcServer.GracefulStop(); close(stopped) }()
-		select {
-		case <-stopped:
-		case <-shutdownCtx.Done():
-			grpcServer.Stop()
-		}
-		if err := <-grpcServed; err != nil && !errors.Is(err, grpc.ErrServerStopped) {
-			return fmt.Errorf("grpc: %w", err)
+			return nil
 		}
 	}
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		_ = srv.Close()
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	logger.Info("statusd stopped")
-	return nil
-}
-
-// reloadCatalog loads the catalog file again and swaps it in; a bad file is
-// logged and the last good catalog keeps serving.
-func reloadCatalog(file string, svc *server.Service, metrics *observe.Metrics, logger *slog.Logger) {
-	c, err := loadCatalog(file)
-	if err != nil {
-		metrics.CatalogLoaded(false, "", "")
-		logger.Error("catalog reload failed; still serving the last good catalog", "error", err.Error(),
-			"catalog_hash", svc.Catalog().Hash()[:12])
-		return
-	}
-	svc.SetCatalog(c)
-	metrics.CatalogLoaded(true, c.Proto().GetEdition(), c.Hash())
-	logger.Info("catalog reloaded", "file", file, "edition", c.Proto().GetEdition(), "catalog_hash", c.Hash()[:12])
-}
-
-// watchCatalog reloads the catalog when its file's stamp changes from last,
-// if -watch is set. It returns a function that stops it.
-func watchCatalog(cfg config, last string, svc *server.Service, metrics *observe.Metrics, logger *slog.Logger) func() {
-	if cfg.watch <= 0 {
-		return func() {}
-	}
-	done := make(chan struct{})
-	go func() {
-		ticker := time.NewTicker(cfg.watch)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ticker.C:
-				if now := stamp(cfg.catalogFile); now != last {
-					last = now
-					reloadCatalog(cfg.catalogFile, svc, metrics, logger)
-				}
-			}
-		}
-	}()
-	return func() { close(done) }
-}
-
-// stamp summarises a file's state for change detection: size, modification
-// time and, where the system has one, the inode, because file times are
-// only as fine as the kernel's clock tick and a file replaced by rename
-// (as editors and config tools do) gets a new inode.
-func stamp(file string) string {
-	fi, err := os.Stat(file)
-	if err != nil {
-		return "missing"
-	}
-	var ino uint64
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		ino = st.Ino
-	}
-	return fmt.Sprint(fi.Size(), fi.ModTime().UnixNano(), ino)
 }
 
 // newHandler routes StatusService, health, reflection and /metrics, with
 // caching, CORS and observation.
-func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observe.Metrics, accessLog *slog.Logger, cfg config) http.Handler {
-	observed := connect.WithInterceptors(observe.Interceptor(metrics, accessLog))
+func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observe.Metrics, rec *observe.Recorder, cfg config) http.Handler {
+	observed := connect.WithInterceptors(observe.Interceptor(rec))
 	mux := http.NewServeMux()
 	mux.Handle(server.NewHandler(svc, observed,
 		connect.WithReadMaxBytes(cfg.readMaxBytes),
@@ -370,10 +317,7 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(statusdv1openapi.YAML)
 	})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_ = metrics.WritePrometheus(w)
-	})
+	mux.Handle("GET /metrics", metrics.Handler())
 	if cfg.ui {
 		ui.Mount(mux)
 	}
@@ -388,18 +332,4 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 		}).Handler(handler)
 	}
 	return handler
-}
-
-// serveDebug serves the profiling and runtime endpoints that net/http/pprof
-// and expvar register on http.DefaultServeMux, on their own listener so
-// that they are never exposed on the API port.
-func serveDebug(addr string, logger *slog.Logger) (func(), error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("-debug-addr: %w", err)
-	}
-	srv := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	logger.Info("debug endpoints listening", "addr", ln.Addr().String())
-	return func() { _ = srv.Close() }, nil
 }

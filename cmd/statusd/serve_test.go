@@ -141,7 +141,7 @@ func TestCatalogFileReloads(t *testing.T) {
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{`statusd_catalog_reloads_total{result="error"} 1`, `statusd_catalog_info{edition="acme 3"`,
-		`statusd_requests_total{procedure="/statusd.v1.StatusService/Lookup",code="ok"}`} {
+		`statusd_requests_total{code="ok",procedure="/statusd.v1.StatusService/Lookup"}`} {
 		if !strings.Contains(string(metrics), want) {
 			t.Errorf("metrics lack %s:\n%s", want, metrics)
 		}

@@ -29,7 +29,7 @@ var protoCodec = encoding.GetCodecV2(protocodec.Name)
 // interceptors remove each entry as they see the message.
 var undecodable sync.Map
 
-func (strictCodec) Name() string                            { return protocodec.Name }
+func (strictCodec) Name() string                           { return protocodec.Name }
 func (strictCodec) Marshal(v any) (mem.BufferSlice, error) { return protoCodec.Marshal(v) }
 
 func (strictCodec) Unmarshal(data mem.BufferSlice, v any) error {

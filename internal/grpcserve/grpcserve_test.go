@@ -28,14 +28,3 @@ func TestToStatus(t *testing.T) {
 		t.Errorf("detail: %v", st.Details()[0])
 	}
 }
-
-func TestPrefixField(t *testing.T) {
-	in := connect.NewError(connect.CodeInvalidArgument, errors.New("profiles[0]: unknown"))
-	if got := prefixField(in, "request."); connect.CodeOf(got) != connect.CodeInvalidArgument || got.(*connect.Error).Message() != "request.profiles[0]: unknown" {
-		t.Errorf("got %v", got)
-	}
-	other := connect.NewError(connect.CodeInternal, errors.New("x"))
-	if got := prefixField(other, "request."); got != other {
-		t.Errorf("a non-invalid_argument error changed: %v", got)
-	}
-}
