@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -129,41 +130,79 @@ func (c *Catalog) Hash() string { return c.hash }
 // Overlay returns a catalog made of c with msg laid over it: a status of
 // msg replaces c's status with the same code, a profile replaces c's
 // profile with the same id, the rest is added, and msg's edition wins if it
-// has one. Each overlay entry is first checked on its own, with errors
-// naming it by its place in msg; then the result is validated as a whole,
-// so an overlay may refer to c's profiles.
+// has one. Each overlay entry is first checked on its own (an empty
+// overlay, and a code or id given twice, are errors, as in a whole
+// catalog); then the result is validated as a whole, so an overlay may
+// refer to c's profiles. Errors name entries by their place in msg, or say
+// that the entry is c's.
 func (c *Catalog) Overlay(msg *statusdv1.Catalog) (*Catalog, error) {
-	for i, s := range msg.GetStatuses() {
-		if err := checkStatus(statusEntry(i, s), s); err != nil {
-			return nil, err
-		}
+	if proto.Size(msg) == 0 {
+		return nil, errors.New("catalog: the overlay is empty: it has no edition, statuses or profiles (is the file truncated?)")
 	}
-	for i, p := range msg.GetProfiles() {
-		if err := checkProfile(profileEntry(i, p), p); err != nil {
-			return nil, err
-		}
+	if err := checkOverlayEntries(msg); err != nil {
+		return nil, err
 	}
 	merged := proto.CloneOf(c.msg)
 	if msg.GetEdition() != "" {
 		merged.Edition = msg.GetEdition()
 	}
-	for _, s := range msg.GetStatuses() {
+	names := map[string]string{} // entry in merged → entry in msg
+	for oi, s := range msg.GetStatuses() {
 		i := slices.IndexFunc(merged.Statuses, func(old *statusdv1.HttpStatus) bool { return old.GetCode() == s.GetCode() })
 		if i >= 0 {
 			merged.Statuses[i] = s
 		} else {
+			i = len(merged.Statuses)
 			merged.Statuses = append(merged.Statuses, s)
 		}
+		names[statusEntry(i, s)] = "overlay " + statusEntry(oi, s)
 	}
-	for _, p := range msg.GetProfiles() {
+	for oi, p := range msg.GetProfiles() {
 		i := slices.IndexFunc(merged.Profiles, func(old *statusdv1.Profile) bool { return old.GetId() == p.GetId() })
 		if i >= 0 {
 			merged.Profiles[i] = p
 		} else {
+			i = len(merged.Profiles)
 			merged.Profiles = append(merged.Profiles, p)
 		}
+		names[profileEntry(i, p)] = "overlay " + profileEntry(oi, p)
 	}
-	return NewCatalog(merged)
+	out, err := NewCatalog(merged)
+	var cerr *CatalogError
+	if errors.As(err, &cerr) {
+		entry, ok := names[cerr.Entry]
+		if !ok {
+			entry = "base catalog " + cerr.Entry
+		}
+		return nil, catalogErr(entry, cerr.Problem)
+	}
+	return out, err
+}
+
+// checkOverlayEntries checks each entry of an overlay on its own, and that
+// no code or id comes twice (the later one would silently win).
+func checkOverlayEntries(msg *statusdv1.Catalog) error {
+	codes := map[int32]int{}
+	for i, s := range msg.GetStatuses() {
+		if err := checkStatus(statusEntry(i, s), s); err != nil {
+			return err
+		}
+		if j, dup := codes[s.GetCode()]; dup {
+			return catalogErr(statusEntry(i, s), fmt.Sprintf("duplicate status (also statuses[%d])", j))
+		}
+		codes[s.GetCode()] = i
+	}
+	ids := map[string]int{}
+	for i, p := range msg.GetProfiles() {
+		if err := checkProfile(profileEntry(i, p), p); err != nil {
+			return err
+		}
+		if j, dup := ids[p.GetId()]; dup {
+			return catalogErr(profileEntry(i, p), fmt.Sprintf("duplicate profile id (also profiles[%d])", j))
+		}
+		ids[p.GetId()] = i
+	}
+	return nil
 }
 
 // ParseCatalogMessage parses a catalog message in protobuf JSON (if its first

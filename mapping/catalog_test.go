@@ -495,3 +495,46 @@ profiles { id: "form" uri: "https://level3.rest/profiles/form" name: "Form (ACME
 		t.Error("read error lost")
 	}
 }
+
+// TestOverlayStrict checks what an overlay may not do: be empty (a file
+// truncated by a writer), give a code or id twice, and name entries by
+// anything but their place in the overlay.
+func TestOverlayStrict(t *testing.T) {
+	base := DefaultCatalog()
+	for _, tc := range []struct{ name, overlay, want string }{
+		{"empty", ``, "the overlay is empty"},
+		{"only comments", "# nothing yet\n", "the overlay is empty"},
+		{"duplicate status", `
+statuses { code: 499 reason: "A" status_class: STATUS_CLASS_CLIENT_ERROR }
+statuses { code: 499 reason: "B" status_class: STATUS_CLASS_CLIENT_ERROR }`, "statuses[1] (code 499): duplicate status (also statuses[0])"},
+		{"duplicate profile", `
+profiles { id: "x" uri: "https://x.example/a" kind: PROFILE_KIND_RESOURCE }
+profiles { id: "x" uri: "https://x.example/b" kind: PROFILE_KIND_RESOURCE }`, `profiles[1] (id "x"): duplicate profile id (also profiles[0])`},
+		// Only the merged catalog can tell the reference is unknown; the
+		// error still names the overlay's first status, not the merged
+		// catalog's index.
+		{"overlay index", `statuses { code: 418 reason: "x" status_class: STATUS_CLASS_CLIENT_ERROR profiles: "nope" }`,
+			`catalog: overlay statuses[0] (code 418): profiles: unknown profile "nope"`},
+		{"overlay index of a new profile", `
+profiles { id: "ok" uri: "https://x.example/ok" kind: PROFILE_KIND_RESOURCE }
+profiles { id: "bad" uri: "https://x.example/bad" kind: PROFILE_KIND_RESOURCE mixins: "nope" }`,
+			`catalog: overlay profiles[1] (id "bad"): mixins`},
+		// A profile that takes a URI the base uses: the error is reported
+		// against the overlay entry that brought it.
+		{"uri clash", `profiles { id: "mine" uri: "https://level3.rest/profiles/form" kind: PROFILE_KIND_RESOURCE }`,
+			`overlay profiles[0] (id "mine")`},
+	} {
+		msg, err := ParseCatalogMessage([]byte(tc.overlay))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if _, err := base.Overlay(msg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// An overlay with just an edition is not empty.
+	msg, _ := ParseCatalogMessage([]byte(`edition: "acme-2"`))
+	if c, err := base.Overlay(msg); err != nil || c.Proto().GetEdition() != "acme-2" {
+		t.Errorf("edition-only overlay: %v", err)
+	}
+}
