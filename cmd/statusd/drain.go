@@ -51,6 +51,12 @@ func (a *app) drain() error {
 			return err
 		}
 	}
+	var telErr error
+	if a.tel != nil { // flush the last spans, within the same deadline
+		if telErr = a.tel.Shutdown(ctx); telErr != nil {
+			a.logger.Warn("OpenTelemetry flush failed", "error", telErr.Error())
+		}
+	}
 	if err := errors.Join(httpErr, grpcErr); err != nil {
 		a.logger.Error("statusd stopped, cutting calls", "error", err.Error())
 		return err

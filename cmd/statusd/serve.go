@@ -29,6 +29,7 @@ import (
 	"github.com/statusd/statusd/internal/observe"
 	"github.com/statusd/statusd/internal/ui"
 	"github.com/statusd/statusd/server"
+	"google.golang.org/grpc"
 )
 
 // config is what the serve flags set.
@@ -56,6 +57,7 @@ type config struct {
 	ui                   bool
 	maxConnections       int
 	accessLogSample      uint64
+	otel                 bool
 }
 
 // envName is the environment variable that stands for a flag.
@@ -110,6 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
 	fs.StringVar(&cfg.grpcAddr, "grpc-addr", "", "also serve gRPC (cleartext HTTP/2) with grpc-go's transport on this `address`, for gRPC clients that need its throughput (empty: off)")
 	fs.BoolVar(&cfg.ui, "ui", true, "serve the status explorer page at /")
+	fs.BoolVar(&cfg.otel, "otel", false, "export OpenTelemetry traces and metrics of every RPC over OTLP/HTTP, configured by the standard OTEL_* variables (OTEL_EXPORTER_OTLP_ENDPOINT...)")
 	fs.StringVar(&cfg.debugAddr, "debug-addr", "", "serve net/http/pprof and expvar (/debug/vars) on this separate `address`, such as 127.0.0.1:6060 (empty: off)")
 	if err := withEnv(fs); err != nil {
 		return cfg, err
@@ -152,7 +155,8 @@ type app struct {
 	svc     *server.Service
 	checker *grpchealth.StaticChecker
 	http    *http.Server
-	grpc    *grpcserve.Server // nil without -grpc-addr
+	grpc    *grpcserve.Server  // nil without -grpc-addr
+	tel     *observe.Telemetry // nil without -otel
 
 	catalogStamp string
 	ports        ports
@@ -219,8 +223,21 @@ func build(cfg config, stderr io.Writer) (*app, error) {
 	a.svc = server.New(catalog, server.WithStreamLimit(cfg.streamLimit), server.WithStreamMaxAge(politeBefore(cfg.readTimeout)))
 	a.checker = grpchealth.NewStaticChecker(statusdv1connect.StatusServiceName)
 
+	var interceptors []connect.Interceptor
+	var grpcOpts []grpc.ServerOption
+	if cfg.otel {
+		if a.tel, err = observe.StartOTLP(context.Background()); err != nil {
+			return nil, err
+		}
+		otelInterceptor, err := a.tel.ConnectInterceptor()
+		if err != nil {
+			return nil, err
+		}
+		interceptors = append(interceptors, otelInterceptor)
+		grpcOpts = append(grpcOpts, a.tel.GRPCServerOption())
+	}
 	a.http = &http.Server{
-		Handler:           newHandler(a.svc, a.checker, a.metrics, a.rec, cfg),
+		Handler:           newHandler(a.svc, a.checker, a.metrics, a.rec, cfg, interceptors...),
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		IdleTimeout:       cfg.idleTimeout,
@@ -247,7 +264,7 @@ func build(cfg config, stderr io.Writer) (*app, error) {
 			HandshakeTimeout:     cfg.readHeaderTimeout,
 			IdleTimeout:          cfg.idleTimeout,
 			CallTimeout:          cfg.readTimeout,
-		})
+		}, grpcOpts...)
 	}
 	return a, nil
 }
@@ -303,8 +320,9 @@ func (a *app) wait(ctx context.Context, reloads <-chan os.Signal) error {
 
 // newHandler routes StatusService, health, reflection and /metrics, with
 // caching, CORS and observation.
-func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observe.Metrics, rec *observe.Recorder, cfg config) http.Handler {
-	observed := connect.WithInterceptors(observe.Interceptor(rec))
+// Interceptors in extra (OpenTelemetry) run outermost.
+func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observe.Metrics, rec *observe.Recorder, cfg config, extra ...connect.Interceptor) http.Handler {
+	observed := connect.WithInterceptors(append(extra, observe.Interceptor(rec))...)
 	mux := http.NewServeMux()
 	mux.Handle(server.NewHandler(svc, observed,
 		connect.WithReadMaxBytes(cfg.readMaxBytes),
