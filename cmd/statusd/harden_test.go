@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 )
 
 // TestCatalogOverlayEdgeCases reproduces the overlay faults of issue 14
@@ -68,4 +73,110 @@ func TestCatalogOverlayEdgeCases(t *testing.T) {
 	}
 	waitFor(t, "a reload after the FIFO", func() bool { return meaning412(t, d.base) == "acme 2" })
 	t.Logf("FIFO rejected and next reload served in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// metricsText returns /metrics.
+func metricsText(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// TestRejectedRequestsRecorded: requests connect-go rejects before any
+// interceptor (malformed, oversized, unsupported codec) are counted and
+// logged; a client that cancels a stream is counted canceled, not unknown.
+func TestRejectedRequestsRecorded(t *testing.T) {
+	d := startDaemon(t, "-log-format", "json", "-read-max-bytes", "1024")
+	post := func(path, ct, body string) int {
+		resp, err := http.Post(d.base+path, ct, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post("/statusd.v1.StatusService/Lookup", "application/json", `{"httpStatus":`); got != 400 {
+		t.Errorf("malformed: %d", got)
+	}
+	if got := post("/statusd.v1.StatusService/Validate", "application/json", `{"exchange":{"method":"`+strings.Repeat("G", 4096)+`"}}`); got != 429 {
+		t.Errorf("oversized: %d", got)
+	}
+	if got := post("/statusd.v1.StatusService/Lookup", "application/xml", `<x/>`); got != 415 {
+		t.Errorf("unsupported codec: %d", got)
+	}
+	post("/not/a/procedure", "application/json", `{}`) // 404, and not a metric label
+
+	// A client that goes away in the middle of a stream.
+	ctx, cancel := context.WithCancel(context.Background())
+	stream, err := statusdv1.NewStatusServiceClient(grpcClient(t, d.addr)).ValidateStream(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&statusdv1.ValidateStreamRequest{Request: &statusdv1.ValidateRequest{Exchange: &statusdv1.Exchange{Method: "GET", Status: 200}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	cancel() // grpc-go resets the stream (RST_STREAM CANCEL)
+	waitFor(t, "the canceled stream in the metrics", func() bool {
+		return strings.Contains(metricsText(t, d.base), `statusd_requests_total{code="canceled",procedure="/statusd.v1.StatusService/ValidateStream"} 1`)
+	})
+
+	m := metricsText(t, d.base)
+	for _, want := range []string{
+		`statusd_requests_total{code="invalid_argument",procedure="/statusd.v1.StatusService/Lookup"} 1`,
+		`statusd_requests_total{code="resource_exhausted",procedure="/statusd.v1.StatusService/Validate"} 1`,
+		`statusd_requests_total{code="unimplemented",procedure="/statusd.v1.StatusService/Lookup"} 1`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(m, "/not/a/procedure") {
+		t.Error("an unknown path became a metric label")
+	}
+	if n := strings.Count(d.logs.String(), `"msg":"rpc"`); n != 4 {
+		t.Errorf("%d access-log lines, want 4 (3 rejected, 1 canceled):\n%s", n, d.logs.String())
+	}
+}
+
+// TestDebugAddrWarning: statusd warns when pprof is reachable from the
+// network, and not when it is on loopback.
+func TestDebugAddrWarning(t *testing.T) {
+	d := startDaemon(t, "-debug-addr", "127.0.0.1:0")
+	if strings.Contains(d.logs.String(), "not a loopback address") {
+		t.Errorf("warned for loopback:\n%s", d.logs.String())
+	}
+	wide := startDaemon(t, "-debug-addr", ":0")
+	if !strings.Contains(wide.logs.String(), "-debug-addr is not a loopback address") {
+		t.Errorf("no warning for :0:\n%s", wide.logs.String())
+	}
+}
+
+// TestConnectionBudget: -max-connections must fit in the descriptor limit,
+// with the rest split between the ports by default.
+func TestConnectionBudget(t *testing.T) {
+	for _, tc := range []struct {
+		asked, ports int
+		limit        uint64
+		want         int
+		err          string
+	}{
+		{0, 2, 1024, (1024 - spareDescriptors) / 2, ""},
+		{0, 1, 1 << 20, autoMaxConnections, ""},
+		{100, 2, 1024, 100, ""},
+		{1000, 2, 1024, 0, "lower -max-connections to 480"},
+		{0, 2, 32, 0, "needs more than"},
+	} {
+		got, err := connectionBudget(tc.asked, tc.ports, tc.limit)
+		if got != tc.want || (tc.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%+v: %d, %v", tc, got, err)
+		}
+	}
 }

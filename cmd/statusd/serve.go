@@ -23,6 +23,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"github.com/rs/cors"
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1openapi"
 	"github.com/statusd/statusd/internal/grpcserve"
@@ -339,7 +340,7 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 	if cfg.ui {
 		ui.Mount(mux)
 	}
-	handler := svc.Cacheable(mux, cfg.cacheMaxAge)
+	handler := svc.Cacheable(observe.Rejections(mux, rec, unaryProcedures()), cfg.cacheMaxAge)
 	if cfg.corsOrigins != "" {
 		handler = cors.New(cors.Options{
 			AllowedOrigins: strings.Split(cfg.corsOrigins, ","),
@@ -350,4 +351,17 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 		}).Handler(handler)
 	}
 	return handler
+}
+
+// unaryProcedures are the paths of the unary RPCs served, from the protos:
+// the ones whose rejected requests observe.Rejections records.
+func unaryProcedures() map[string]bool {
+	known := map[string]bool{"/grpc.health.v1.Health/Check": true}
+	methods := statusdv1.File_statusd_v1_status_service_proto.Services().ByName("StatusService").Methods()
+	for i := range methods.Len() {
+		if m := methods.Get(i); !m.IsStreamingClient() && !m.IsStreamingServer() {
+			known["/"+string(m.Parent().FullName())+"/"+string(m.Name())] = true
+		}
+	}
+	return known
 }

@@ -105,5 +105,6 @@ func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 }
 
 func (i *interceptor) record(ctx context.Context, procedure string, peer connect.Peer, err error, d time.Duration) {
+	markRecorded(ctx)
 	i.rec.Record(ctx, Call{Procedure: procedure, Protocol: peer.Protocol, Peer: peer.Addr, Code: codeOf(ctx, err), Duration: d})
 }

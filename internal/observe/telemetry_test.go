@@ -82,7 +82,9 @@ func TestTelemetryInMemory(t *testing.T) {
 			metrics = append(metrics, sm.Scope.Name+" "+m.Name)
 		}
 	}
-	if len(metrics) < 2 || !slices.ContainsFunc(metrics, func(m string) bool { return m == "connectrpc.com/otelconnect rpc.server.duration" || m == "connectrpc.com/otelconnect rpc.server.call.duration" }) {
+	if len(metrics) < 2 || !slices.ContainsFunc(metrics, func(m string) bool {
+		return m == "connectrpc.com/otelconnect rpc.server.duration" || m == "connectrpc.com/otelconnect rpc.server.call.duration"
+	}) {
 		t.Errorf("metrics: %q", metrics)
 	}
 }
