@@ -18,7 +18,7 @@ import (
 // idleStream opens a ValidateStream, has one exchange answered, then sends
 // nothing more and returns the error that ends the stream and how long that
 // took.
-func idleStream(t *testing.T, svc *Service, opts ...connect.ClientOption) (error, time.Duration) {
+func idleStream(t *testing.T, svc *Service, opts ...connect.ClientOption) (time.Duration, error) {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle(NewHandler(svc))
@@ -37,12 +37,12 @@ func idleStream(t *testing.T, svc *Service, opts ...connect.ClientOption) (error
 		t.Fatalf("first result: %v", err)
 	}
 	_, err = stream.Receive()
-	return err, time.Since(start)
+	return time.Since(start), err
 }
 
 func TestStreamMaxAgeEndsPolitely(t *testing.T) {
 	for name, opts := range map[string][]connect.ClientOption{"connect": nil, "grpc": {connect.WithGRPC()}} {
-		err, took := idleStream(t, New(mapping.DefaultCatalog(), WithStreamMaxAge(300*time.Millisecond)), opts...)
+		took, err := idleStream(t, New(mapping.DefaultCatalog(), WithStreamMaxAge(300*time.Millisecond)), opts...)
 		if connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), "open a new stream") {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -55,7 +55,7 @@ func TestStreamMaxAgeEndsPolitely(t *testing.T) {
 func TestEndStreams(t *testing.T) {
 	svc := New(mapping.DefaultCatalog())
 	time.AfterFunc(200*time.Millisecond, svc.EndStreams)
-	err, took := idleStream(t, svc, connect.WithGRPC())
+	took, err := idleStream(t, svc, connect.WithGRPC())
 	if connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), "shutting down") || took > 5*time.Second {
 		t.Errorf("after %v: %v", took, err)
 	}
