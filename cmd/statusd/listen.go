@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -46,13 +47,11 @@ func (a *app) listen() error {
 	}
 	if a.cfg.grpcAddr != "" {
 		if a.ports.grpc, err = listenCapped(a.cfg.grpcAddr, maxConns); err != nil {
-			a.ports.main.Close()
 			return fmt.Errorf("-grpc-addr: %w", err)
 		}
 	}
 	if a.cfg.debugAddr != "" {
 		if a.stopDebug, err = serveDebug(a.cfg.debugAddr, a.logger); err != nil {
-			a.closeAll()
 			return err
 		}
 	}
@@ -61,6 +60,11 @@ func (a *app) listen() error {
 
 // closeAll closes the ports at once, for a start or a serve that failed.
 func (a *app) closeAll() {
+	if a.tel != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = a.tel.Shutdown(ctx)
+		cancel()
+	}
 	_ = a.http.Close()
 	if a.grpc != nil {
 		a.grpc.Stop()

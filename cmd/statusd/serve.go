@@ -178,6 +178,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- net.
 		return err
 	}
 	if err := a.listen(); err != nil {
+		a.closeAll()
 		return err
 	}
 	defer a.stopDebug()
@@ -224,21 +225,7 @@ func build(cfg config, stderr io.Writer) (*app, error) {
 	a.svc = server.New(catalog, server.WithStreamLimit(cfg.streamLimit), server.WithStreamMaxAge(politeBefore(cfg.readTimeout)))
 	a.checker = grpchealth.NewStaticChecker(statusdv1connect.StatusServiceName)
 
-	var interceptors []connect.Interceptor
-	var grpcOpts []grpc.ServerOption
-	if cfg.otel {
-		if a.tel, err = observe.StartOTLP(context.Background()); err != nil {
-			return nil, err
-		}
-		otelInterceptor, err := a.tel.ConnectInterceptor()
-		if err != nil {
-			return nil, err
-		}
-		interceptors = append(interceptors, otelInterceptor)
-		grpcOpts = append(grpcOpts, a.tel.GRPCServerOption())
-	}
 	a.http = &http.Server{
-		Handler:           newHandler(a.svc, a.checker, a.metrics, a.rec, cfg, interceptors...),
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		ReadTimeout:       cfg.readTimeout,
 		IdleTimeout:       cfg.idleTimeout,
@@ -258,6 +245,12 @@ func build(cfg config, stderr io.Writer) (*app, error) {
 	} else {
 		a.http.Protocols.SetUnencryptedHTTP2(true)
 	}
+	// Last, as nothing after it fails: telemetry starts exporters.
+	interceptors, grpcOpts, err := a.startTelemetry()
+	if err != nil {
+		return nil, err
+	}
+	a.http.Handler = newHandler(a.svc, a.checker, a.metrics, a.rec, cfg, interceptors...)
 	if cfg.grpcAddr != "" {
 		a.grpc = grpcserve.New(a.svc, a.rec, grpcserve.Limits{
 			MaxRecvMsgSize:       cfg.readMaxBytes,
@@ -268,6 +261,23 @@ func build(cfg config, stderr io.Writer) (*app, error) {
 		}, grpcOpts...)
 	}
 	return a, nil
+}
+
+// startTelemetry starts OpenTelemetry if -otel is set, and returns what
+// instruments each port with it.
+func (a *app) startTelemetry() ([]connect.Interceptor, []grpc.ServerOption, error) {
+	if !a.cfg.otel {
+		return nil, nil, nil
+	}
+	var err error
+	if a.tel, err = observe.StartOTLP(context.Background()); err != nil {
+		return nil, nil, err
+	}
+	interceptor, err := a.tel.ConnectInterceptor()
+	if err != nil {
+		return nil, nil, err
+	}
+	return []connect.Interceptor{interceptor}, []grpc.ServerOption{a.tel.GRPCServerOption()}, nil
 }
 
 // politeBefore is how long a ValidateStream may stay open: a little less
