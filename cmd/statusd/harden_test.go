@@ -7,11 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"connectrpc.com/connect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 )
 
 // TestCatalogOverlayEdgeCases reproduces the overlay faults of issue 14
@@ -179,4 +182,52 @@ func TestConnectionBudget(t *testing.T) {
 			t.Errorf("%+v: %d, %v", tc, got, err)
 		}
 	}
+}
+
+// TestRapidResetCountedCanceled: calls the client resets a few tens of
+// microseconds after sending them (an HTTP/2 rapid reset) are counted
+// canceled, never unknown (before: some were unknown), over every protocol
+// and both ports.
+func TestRapidResetCountedCanceled(t *testing.T) {
+	d, conns := bothPorts(t, "-access-log=false")
+	big := &statusdv1.ValidateRequest{Exchange: &statusdv1.Exchange{Method: "GET", Status: 200}}
+	for range 64 {
+		big.Exchange.ResponseHeaders = append(big.Exchange.ResponseHeaders, &statusdv1.Header{Name: "x", Value: strings.Repeat("v", 1000)})
+	}
+	calls := []func(context.Context){}
+	for _, opts := range [][]connect.ClientOption{nil, {connect.WithGRPC()}, {connect.WithGRPCWeb()}} {
+		client := statusdv1connect.NewStatusServiceClient(h2cClient(), d.base, opts...)
+		calls = append(calls, func(ctx context.Context) { _, _ = client.Validate(ctx, big) })
+	}
+	for _, conn := range conns {
+		client := statusdv1.NewStatusServiceClient(conn)
+		calls = append(calls, func(ctx context.Context) { _, _ = client.Validate(ctx, big) })
+	}
+	for _, call := range calls {
+		var wg sync.WaitGroup
+		for i := range 500 {
+			ctx, cancel := context.WithCancel(context.Background())
+			wg.Add(1)
+			go func() { defer wg.Done(); call(ctx) }()
+			time.AfterFunc(time.Duration(i%20)*50*time.Microsecond, cancel)
+		}
+		wg.Wait()
+	}
+	m := metricsText(t, d.base)
+	if strings.Contains(m, `code="unknown"`) || strings.Contains(m, `code="internal"`) {
+		t.Errorf("reset calls counted unknown or internal:\n%s", grepLines(m, "statusd_requests_total"))
+	}
+	if !strings.Contains(m, `statusd_requests_total{code="canceled",procedure="/statusd.v1.StatusService/Validate"}`) {
+		t.Errorf("no canceled calls counted:\n%s", grepLines(m, "statusd_requests_total"))
+	}
+}
+
+func grepLines(text, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
