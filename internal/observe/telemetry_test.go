@@ -72,7 +72,9 @@ func TestTelemetryInMemory(t *testing.T) {
 		names, metrics = collected(t, spans, reader)
 		if slices.Contains(names, "t.v1.T/Unary") && slices.Contains(names, "grpc.health.v1.Health/Check") &&
 			slices.Contains(metrics, "connectrpc.com/otelconnect rpc.server.call.duration") &&
-			slices.ContainsFunc(metrics, func(m string) bool { return strings.HasPrefix(m, "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc ") }) {
+			slices.ContainsFunc(metrics, func(m string) bool {
+				return strings.HasPrefix(m, "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc ")
+			}) {
 			return
 		}
 	}
