@@ -113,6 +113,9 @@ func TestRejectedRequestsRecorded(t *testing.T) {
 		t.Errorf("unsupported codec: %d", got)
 	}
 	post("/not/a/procedure", "application/json", `{}`) // 404, and not a metric label
+	if got := post("/statusd.v1.StatusService/ValidateStream", "application/connect+proto", ""); got != 505 {
+		t.Errorf("a bidirectional stream over HTTP/1.1: %d", got)
+	}
 
 	// A client that goes away in the middle of a stream.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -136,6 +139,7 @@ func TestRejectedRequestsRecorded(t *testing.T) {
 		`statusd_requests_total{code="invalid_argument",procedure="/statusd.v1.StatusService/Lookup"} 1`,
 		`statusd_requests_total{code="resource_exhausted",procedure="/statusd.v1.StatusService/Validate"} 1`,
 		`statusd_requests_total{code="unimplemented",procedure="/statusd.v1.StatusService/Lookup"} 1`,
+		`statusd_requests_total{code="unimplemented",procedure="/statusd.v1.StatusService/ValidateStream"} 1`,
 	} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)
@@ -144,8 +148,8 @@ func TestRejectedRequestsRecorded(t *testing.T) {
 	if strings.Contains(m, "/not/a/procedure") {
 		t.Error("an unknown path became a metric label")
 	}
-	if n := strings.Count(d.logs.String(), `"msg":"rpc"`); n != 4 {
-		t.Errorf("%d access-log lines, want 4 (3 rejected, 1 canceled):\n%s", n, d.logs.String())
+	if n := strings.Count(d.logs.String(), `"msg":"rpc"`); n != 5 {
+		t.Errorf("%d access-log lines, want 5 (4 rejected, 1 canceled):\n%s", n, d.logs.String())
 	}
 }
 

@@ -350,7 +350,7 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 	if cfg.ui {
 		ui.Mount(mux)
 	}
-	handler := svc.Cacheable(observe.Rejections(mux, rec, unaryProcedures()), cfg.cacheMaxAge)
+	handler := svc.Cacheable(observe.Rejections(mux, rec, rpcProcedures()), cfg.cacheMaxAge)
 	if cfg.corsOrigins != "" {
 		handler = cors.New(cors.Options{
 			AllowedOrigins: strings.Split(cfg.corsOrigins, ","),
@@ -363,15 +363,14 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 	return handler
 }
 
-// unaryProcedures are the paths of the unary RPCs served, from the protos:
-// the ones whose rejected requests observe.Rejections records.
-func unaryProcedures() map[string]bool {
-	known := map[string]bool{"/grpc.health.v1.Health/Check": true}
+// rpcProcedures are the paths of the RPCs served, from the protos: the
+// ones whose rejected requests observe.Rejections records.
+func rpcProcedures() map[string]bool {
+	known := map[string]bool{"/grpc.health.v1.Health/Check": true, "/grpc.health.v1.Health/Watch": true}
 	methods := statusdv1.File_statusd_v1_status_service_proto.Services().ByName("StatusService").Methods()
 	for i := range methods.Len() {
-		if m := methods.Get(i); !m.IsStreamingClient() && !m.IsStreamingServer() {
-			known["/"+string(m.Parent().FullName())+"/"+string(m.Name())] = true
-		}
+		m := methods.Get(i)
+		known["/"+string(m.Parent().FullName())+"/"+string(m.Name())] = true
 	}
 	return known
 }

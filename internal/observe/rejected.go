@@ -11,9 +11,10 @@ import (
 	"connectrpc.com/connect"
 )
 
-// connect-go decodes a unary request before it calls any interceptor, so a
-// request it rejects (malformed or oversized message, unsupported codec or
-// compression) never reaches Interceptor. Rejections records those from the
+// connect-go decodes a unary request before it calls any interceptor, and
+// checks every request's protocol first, so a request it rejects
+// (malformed or oversized message, unsupported codec or compression, a
+// bidirectional stream over HTTP/1.1) never reaches Interceptor. Rejections records those from the
 // response, so that they are counted and logged like the rest.
 
 type recordedKey struct{}
@@ -119,8 +120,8 @@ func (s *statusWriter) code() connect.Code {
 		return connect.CodeInvalidArgument
 	case http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:
 		return connect.CodeResourceExhausted
-	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnsupportedMediaType:
-		return connect.CodeUnimplemented
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusUnsupportedMediaType, http.StatusHTTPVersionNotSupported:
+		return connect.CodeUnimplemented // 505: a bidirectional stream over HTTP/1.1
 	default:
 		return connect.CodeUnknown
 	}
