@@ -19,7 +19,7 @@ var errForced = errors.New("calls still running at the end of -shutdown-timeout 
 // drain stops statusd as one: both ports report NOT_SERVING, wait
 // -drain-delay for load balancers to notice, stop accepting at once, let
 // the calls in flight finish, end ValidateStreams that are still open with
-// unavailable a little before -shutdown-timeout, and return nil if all that
+// unavailable a little before -shutdown-timeout (streamGrace), and return nil if all that
 // fits in -shutdown-timeout (statusd exits 0), or errForced (exit 2).
 func (a *app) drain() error {
 	a.logger.Info("statusd shutting down", "drain_delay", a.cfg.drainDelay, "timeout", a.cfg.shutdownTimeout)
@@ -66,10 +66,12 @@ func (a *app) drain() error {
 }
 
 // streamGrace is how long before the shutdown deadline open streams are
-// ended: time for their end to reach the client and the connection to
-// close before the deadline cuts it.
+// ended: time for their end to reach the client and for the connection to
+// be seen idle, which http.Server.Shutdown checks only every 500 ms once it
+// has waited a while. A quarter of the timeout, from 1 s to 3 s, and at
+// most half of it.
 func streamGrace(timeout time.Duration) time.Duration {
-	return min(2*time.Second, timeout/5)
+	return min(max(timeout/4, time.Second), 3*time.Second, timeout/2)
 }
 
 // shutdownHTTP closes the listener, then waits for the calls in flight

@@ -147,3 +147,16 @@ func TestDrainForced(t *testing.T) {
 		t.Fatal("run did not return")
 	}
 }
+
+func TestStreamGrace(t *testing.T) {
+	for _, tc := range []struct{ timeout, want time.Duration }{
+		{500 * time.Millisecond, 250 * time.Millisecond}, // at most half
+		{2 * time.Second, time.Second},                   // at least 1 s
+		{10 * time.Second, 2500 * time.Millisecond},      // a quarter
+		{time.Minute, 3 * time.Second},                   // at most 3 s
+	} {
+		if got := streamGrace(tc.timeout); got != tc.want {
+			t.Errorf("streamGrace(%v) = %v, want %v", tc.timeout, got, tc.want)
+		}
+	}
+}

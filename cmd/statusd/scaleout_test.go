@@ -79,7 +79,7 @@ func (r *replica) lookups(t *testing.T) int {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	n := 0
-	for _, m := range regexp.MustCompile(`(?m)^statusd_requests_total\{procedure="[^"]*/Lookup",code="[a-z_]+"\} (\d+)$`).FindAllSubmatch(body, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^statusd_requests_total\{code="[a-z_]+",procedure="[^"]*/Lookup"\} (\d+)$`).FindAllSubmatch(body, -1) {
 		c, _ := strconv.Atoi(string(m[1]))
 		n += c
 	}
