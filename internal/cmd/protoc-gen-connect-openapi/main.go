@@ -1,9 +1,14 @@
 // Command protoc-gen-connect-openapi writes an OpenAPI 3.1 description of
-// the Connect protocol's JSON surface of each service: POST for every
-// method, GET as well for methods without side effects, the request and
-// response schemas as protojson writes them, and the Connect error body.
-// Next to the YAML it writes a Go file that embeds it, so statusd can serve
-// it. It runs as a buf plugin (see buf.gen.yaml).
+// the Connect protocol's unary JSON surface of each service: POST for every
+// unary method, GET as well for methods without side effects, the request
+// and response schemas as protojson writes them (with the buf.validate
+// rules as schema limits and the defaults of omitted fields), and the
+// Connect error body for 4XX and 5XX. Streaming methods are left out (see
+// streaming). Next to the YAML it writes a Go file that embeds it, so
+// statusd can serve it. It runs as a buf plugin (see buf.gen.yaml).
+//
+// Parameters (buf.gen.yaml opt): server=URL, the default server URL
+// (repeatable).
 //
 // statusd has its own because protoc-gen-connect-openapi cannot be fetched
 // from the Go module proxy here, and gnostic's protoc-gen-openapi needs
@@ -11,63 +16,130 @@
 package main
 
 import (
+	"bytes"
+	"flag"
 	"fmt"
 	"path"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	"google.golang.org/protobuf/compiler/protogen"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/pluginpb"
 )
 
 func main() {
-	protogen.Options{}.Run(func(p *protogen.Plugin) error {
+	var flags flag.FlagSet
+	var servers serverList
+	flags.Var(&servers, "server", "a server URL for the document's servers list (repeatable)")
+	protogen.Options{ParamFunc: flags.Set}.Run(func(p *protogen.Plugin) error {
 		p.SupportedFeatures = uint64(pluginpb.CodeGeneratorResponse_FEATURE_PROTO3_OPTIONAL)
 		for _, f := range p.Files {
 			if !f.Generate || len(f.Services) == 0 {
 				continue
 			}
-			if err := generate(p, f); err != nil {
-				return err
+			if err := generate(p, f, servers); err != nil {
+				return fmt.Errorf("%s: %w", f.Desc.Path(), err)
 			}
 		}
 		return nil
 	})
 }
 
-func generate(p *protogen.Plugin, f *protogen.File) error {
+type serverList []string
+
+func (s *serverList) String() string     { return strings.Join(*s, ",") }
+func (s *serverList) Set(v string) error { *s = append(*s, v); return nil }
+
+// document returns the OpenAPI document of the services of f.
+func document(f *protogen.File, servers []string) (*yaml.Node, error) {
 	pkg := string(f.Desc.Package())
-	doc := &node{}
-	doc.set("openapi", str("3.1.0"))
-	info := doc.child("info")
-	info.set("title", str(pkg))
-	info.set("version", str(lastSegment(pkg)))
-	info.set("description", str("The Connect protocol's JSON surface of "+pkg+", generated from "+f.Desc.Path()+
-		". Unary methods take a JSON body by POST; methods without side effects also take GET with the request in the "+
-		"`message` query parameter. Streaming methods need HTTP/2 and the Connect streaming envelope."))
-	paths := doc.child("paths")
 	schemas := newSchemas()
+	var streams []string
 	for _, svc := range f.Services {
 		for _, m := range svc.Methods {
-			paths.set("/"+string(svc.Desc.FullName())+"/"+string(m.Desc.Name()), operations(m, schemas))
+			if streaming(m) {
+				streams = append(streams, fmt.Sprintf("`%s`", m.Desc.FullName()))
+				continue
+			}
+			schemas.markResponse(m.Output)
 		}
 	}
-	components := doc.child("components")
-	components.set("schemas", schemas.root)
-	schemas.root.set("connect.error", connectError())
+	paths := object()
+	var tags []*yaml.Node
+	for _, svc := range f.Services {
+		tags = append(tags, object("name", string(svc.Desc.FullName()), "description", comment(svc.Comments)))
+		for _, m := range svc.Methods {
+			if streaming(m) {
+				continue
+			}
+			ops, err := operations(m, schemas)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Desc.FullName(), err)
+			}
+			put(paths, "/"+string(svc.Desc.FullName())+"/"+string(m.Desc.Name()), ops)
+		}
+	}
+	put(schemas.root, "connect.error", errorSchema())
+	desc := "The Connect protocol's unary JSON surface of " + pkg + ", generated from " + f.Desc.Path() + ". " +
+		"Every method takes a JSON body by POST; methods without side effects also take GET with the request, " +
+		"JSON-encoded, in the `message` query parameter. Fields with their default value (false, 0, \"\", " +
+		"the zero enum value, empty lists) are left out of JSON: read a missing field as its `default`. " +
+		"64-bit integers are decimal strings; enums are their names."
+	if len(streams) > 0 {
+		desc += " Streaming methods (" + strings.Join(streams, ", ") + ") are not described: they use the Connect " +
+			"streaming envelope and need HTTP/2 (gRPC, or Connect over h2c or TLS); over HTTP/1.1 they answer 505."
+	}
+	var serverNodes []*yaml.Node
+	for _, s := range servers {
+		serverNodes = append(serverNodes, object("url", s))
+	}
+	if len(serverNodes) == 0 {
+		return nil, fmt.Errorf("no server: set opt server=URL in buf.gen.yaml")
+	}
+	return object(
+		"openapi", "3.1.0",
+		"info", object(
+			"title", pkg,
+			"version", lastSegment(pkg),
+			"description", desc,
+			"license", object("name", "Apache-2.0", "identifier", "Apache-2.0"),
+		),
+		"servers", serverNodes,
+		// statusd has no authentication of its own (it runs behind the
+		// operator's proxy if it needs any): an empty requirement list says so.
+		"security", &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle},
+		"tags", tags,
+		"paths", paths,
+		"components", object(
+			"schemas", schemas.root,
+			"responses", object("connect.error", errorResponse()),
+		),
+	), nil
+}
+
+func generate(p *protogen.Plugin, f *protogen.File, servers []string) error {
+	doc, err := document(f, servers)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
 
 	dir := path.Dir(f.Desc.Path())
 	yamlName := path.Base(strings.TrimSuffix(f.Desc.Path(), ".proto")) + ".openapi.yaml"
-	var b strings.Builder
-	doc.write(&b, 0)
-
 	goPkg := string(f.GoPackageName) + "openapi"
 	g := p.NewGeneratedFile(path.Join(dir, goPkg, "openapi.go"), protogen.GoImportPath(string(f.GoImportPath)+"/"+goPkg))
 	g.P("// Code generated by protoc-gen-connect-openapi. DO NOT EDIT.")
 	g.P("// source: ", f.Desc.Path())
 	g.P()
-	g.P("// Package ", goPkg, " embeds the OpenAPI 3.1 description of the Connect JSON surface of ", pkg, ".")
+	g.P("// Package ", goPkg, " embeds the OpenAPI 3.1 description of the Connect JSON surface of ", f.Desc.Package(), ".")
 	g.P("package ", goPkg)
 	g.P()
 	g.P(`import _ "embed"`)
@@ -76,203 +148,13 @@ func generate(p *protogen.Plugin, f *protogen.File) error {
 	g.P("//")
 	g.P("//go:embed ", yamlName)
 	g.P("var YAML []byte")
-	inner := p.NewGeneratedFile(path.Join(dir, goPkg, yamlName), "")
-	inner.P("# Code generated by protoc-gen-connect-openapi. DO NOT EDIT.")
-	inner.P("# source: ", f.Desc.Path())
-	inner.P(strings.TrimRight(b.String(), "\n"))
-	return nil
+	out := p.NewGeneratedFile(path.Join(dir, goPkg, yamlName), "")
+	out.P("# Code generated by protoc-gen-connect-openapi. DO NOT EDIT.")
+	out.P("# source: ", f.Desc.Path())
+	_, err = out.Write(b.Bytes())
+	return err
 }
 
 func lastSegment(pkg string) string {
 	return pkg[strings.LastIndex(pkg, ".")+1:]
-}
-
-// comment returns a declaration's leading comment, cleaned up.
-func comment(c protogen.CommentSet) string {
-	lines := strings.Split(strings.TrimSpace(string(c.Leading)), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
-}
-
-func ref(m *protogen.Message) *node {
-	n := &node{}
-	n.set("$ref", str("#/components/schemas/"+string(m.Desc.FullName())))
-	return n
-}
-
-func operations(m *protogen.Method, s *schemas) *node {
-	s.add(m.Input)
-	s.add(m.Output)
-	ops := &node{}
-	streaming := m.Desc.IsStreamingClient() || m.Desc.IsStreamingServer()
-	post := ops.child("post")
-	post.set("operationId", str(string(m.Desc.FullName())))
-	post.set("summary", str(string(m.Desc.Name())))
-	desc := comment(m.Comments)
-	contentType := "application/json"
-	if streaming {
-		contentType = "application/connect+json"
-		desc += "\n\nA streaming method: each message is a Connect envelope (one flag byte, a 4-byte big-endian length, the JSON message); needs HTTP/2 for client and bidirectional streams."
-	}
-	post.set("description", str(desc))
-	body := post.child("requestBody")
-	body.set("required", raw("true"))
-	body.child("content").child(contentType).set("schema", ref(m.Input))
-	post.set("responses", responses(m, contentType))
-
-	idem, _ := m.Desc.Options().(*descriptorpb.MethodOptions)
-	if !streaming && idem.GetIdempotencyLevel() == descriptorpb.MethodOptions_NO_SIDE_EFFECTS {
-		get := ops.child("get")
-		get.set("operationId", str(string(m.Desc.FullName())+".get"))
-		get.set("summary", str(string(m.Desc.Name())+" (Connect GET, cacheable)"))
-		get.set("description", str(desc))
-		params := &node{list: true}
-		params.add(param("message", true, "The request message in JSON, URL-encoded.", func(n *node) {
-			n.child("content").child("application/json").set("schema", ref(m.Input))
-		}))
-		params.add(param("encoding", true, "The codec of message.", func(n *node) {
-			sch := n.child("schema")
-			sch.set("type", str("string"))
-			sch.set("enum", list(str("json")))
-		}))
-		params.add(param("connect", false, "The Connect protocol version.", func(n *node) {
-			sch := n.child("schema")
-			sch.set("type", str("string"))
-			sch.set("enum", list(str("v1")))
-		}))
-		params.add(param("base64", false, "1 if message is base64-encoded.", func(n *node) {
-			sch := n.child("schema")
-			sch.set("type", str("string"))
-			sch.set("enum", list(str("1")))
-		}))
-		get.set("parameters", params)
-		get.set("responses", responses(m, "application/json"))
-	}
-	return ops
-}
-
-func param(name string, required bool, description string, schema func(*node)) *node {
-	n := &node{}
-	n.set("name", str(name))
-	n.set("in", str("query"))
-	n.set("required", raw(fmt.Sprint(required)))
-	n.set("description", str(description))
-	schema(n)
-	return n
-}
-
-func responses(m *protogen.Method, contentType string) *node {
-	r := &node{}
-	ok := r.child("200")
-	ok.set("description", str("Success."))
-	ok.child("content").child(contentType).set("schema", ref(m.Output))
-	def := r.child("default")
-	def.set("description", str("A Connect error; the HTTP status follows the Connect protocol's code table."))
-	errRef := &node{}
-	errRef.set("$ref", str("#/components/schemas/connect.error"))
-	def.child("content").child("application/json").set("schema", errRef)
-	return r
-}
-
-func connectError() *node {
-	n := &node{}
-	n.set("type", str("object"))
-	n.set("description", str("The Connect protocol's error body."))
-	props := n.child("properties")
-	code := props.child("code")
-	code.set("type", str("string"))
-	code.set("enum", list(str("canceled"), str("unknown"), str("invalid_argument"), str("deadline_exceeded"), str("not_found"),
-		str("already_exists"), str("permission_denied"), str("resource_exhausted"), str("failed_precondition"), str("aborted"),
-		str("out_of_range"), str("unimplemented"), str("internal"), str("unavailable"), str("data_loss"), str("unauthenticated")))
-	props.child("message").set("type", str("string"))
-	details := props.child("details")
-	details.set("type", str("array"))
-	item := details.child("items")
-	item.set("type", str("object"))
-	ip := item.child("properties")
-	ip.child("type").set("type", str("string"))
-	ip.child("value").set("type", str("string"))
-	ip.child("value").set("description", str("The detail message in binary protobuf, base64-encoded."))
-	ip.child("debug").set("type", str("object"))
-	return n
-}
-
-// schemas collects the JSON schemas of messages, by full name.
-type schemas struct {
-	root *node
-	seen map[protoreflect.FullName]bool
-}
-
-func newSchemas() *schemas { return &schemas{root: &node{}, seen: map[protoreflect.FullName]bool{}} }
-
-func (s *schemas) add(m *protogen.Message) {
-	if s.seen[m.Desc.FullName()] {
-		return
-	}
-	s.seen[m.Desc.FullName()] = true
-	n := &node{}
-	s.root.set(string(m.Desc.FullName()), n)
-	n.set("type", str("object"))
-	if d := comment(m.Comments); d != "" {
-		n.set("description", str(d))
-	}
-	props := n.child("properties")
-	for _, f := range m.Fields {
-		props.set(f.Desc.JSONName(), s.field(f))
-	}
-	n.set("additionalProperties", raw("false"))
-}
-
-func (s *schemas) field(f *protogen.Field) *node {
-	item := s.scalar(f)
-	if d := comment(f.Comments); d != "" {
-		if f.Oneof != nil && !f.Oneof.Desc.IsSynthetic() {
-			d += fmt.Sprintf(" (oneof %s: set at most one of its fields)", f.Oneof.Desc.Name())
-		}
-		item.set("description", str(d))
-	}
-	if f.Desc.IsList() {
-		arr := &node{}
-		arr.set("type", str("array"))
-		arr.set("items", item)
-		return arr
-	}
-	return item
-}
-
-func (s *schemas) scalar(f *protogen.Field) *node {
-	n := &node{}
-	switch f.Desc.Kind() {
-	case protoreflect.MessageKind, protoreflect.GroupKind:
-		s.add(f.Message)
-		// A $ref with siblings is fine in OpenAPI 3.1 (JSON Schema 2020-12).
-		n.set("$ref", str("#/components/schemas/"+string(f.Message.Desc.FullName())))
-	case protoreflect.EnumKind:
-		n.set("type", str("string"))
-		var values []*node
-		for _, v := range f.Enum.Values {
-			values = append(values, str(string(v.Desc.Name())))
-		}
-		n.set("enum", list(values...))
-	case protoreflect.BoolKind:
-		n.set("type", str("boolean"))
-	case protoreflect.StringKind:
-		n.set("type", str("string"))
-	case protoreflect.BytesKind:
-		n.set("type", str("string"))
-		n.set("contentEncoding", str("base64"))
-	case protoreflect.FloatKind, protoreflect.DoubleKind:
-		n.set("type", str("number"))
-	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind,
-		protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
-		// protojson writes 64-bit integers as strings and reads both.
-		n.set("type", list(str("string"), str("integer")))
-		n.set("format", str("int64"))
-	default:
-		n.set("type", str("integer"))
-		n.set("format", str("int32"))
-	}
-	return n
 }
