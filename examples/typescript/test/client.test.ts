@@ -1,12 +1,11 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectError, Code as ConnectCode } from "@connectrpc/connect";
-import { lookupStatus, statusClient, validateExchange, type StatusClient } from "../src/client.js";
-import { Code, Dialect } from "../src/gen/statusd/v1/code_pb.js";
-import { startStatusd, type Statusd } from "./statusd.js";
+import { Code, ConnectCode, ConnectError, Dialect } from "@statusd/client";
+import { lookupStatus, statusClient, validateExchange, type StatusdClient } from "../src/client.js";
+import { startStatusd, type Statusd } from "../../../sdk/typescript/test/statusd.js";
 
 let statusd: Statusd;
-let client: StatusClient;
+let client: StatusdClient;
 
 before(async () => {
   statusd = await startStatusd();

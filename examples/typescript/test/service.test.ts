@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { statusClient } from "../src/client.js";
-import { ordersApp, validating, type Verdict } from "../src/service.js";
-import { startStatusd, type Statusd } from "./statusd.js";
+import { validating, type Verdict } from "@statusd/client/middleware";
+import { ordersApp } from "../src/service.js";
+import { startStatusd, type Statusd } from "../../../sdk/typescript/test/statusd.js";
 
 let statusd: Statusd;
 let app: Server;
@@ -14,9 +15,14 @@ const waiting: Array<() => void> = [];
 
 before(async () => {
   statusd = await startStatusd();
-  const check = validating(statusClient(statusd.baseUrl), (v) => {
-    verdicts.push(v);
-    waiting.shift()?.();
+  // Every response is checked here (sampleRate 1); a real service would
+  // keep the default 10 % sample in observe mode.
+  const check = validating(statusClient(statusd.baseUrl), {
+    sampleRate: 1,
+    onVerdict: (v) => {
+      verdicts.push(v);
+      waiting.shift()?.();
+    },
   });
   app = createServer(check(ordersApp));
   await new Promise<void>((ok) => app.listen(0, "127.0.0.1", ok));

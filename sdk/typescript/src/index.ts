@@ -7,3 +7,4 @@ export * as bufValidate from "./gen/buf/validate/validate_pb.js";
 export { createStatusdClient, type StatusdClient, type StatusdClientOptions, type StatusServiceClient } from "./client.js";
 export { createValidateStreamTap, type ValidateStreamTap, type ValidateStreamTapOptions } from "./stream.js";
 export { ConnectError, Code as ConnectCode } from "@connectrpc/connect";
+export type { ExchangeInit } from "./exchange.js";
