@@ -102,9 +102,13 @@ func applyRules(f *protogen.Field, rules *validate.FieldRules, n, item *yaml.Nod
 	case "enum":
 		err = eachRule(sub, func(name protoreflect.Name, v protoreflect.Value) error { return enumRule(f, n, name, v) })
 	case "bool":
-		err = eachRule(sub, func(name protoreflect.Name, v protoreflect.Value) error { return simpleRule(n, name, v, numberKeywords) })
+		err = eachRule(sub, func(name protoreflect.Name, v protoreflect.Value) error {
+			return simpleRule(n, name, v, numberKeywords)
+		})
 	case "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64", "float", "double":
-		err = eachRule(sub, func(name protoreflect.Name, v protoreflect.Value) error { return simpleRule(n, name, v, numberKeywords) })
+		err = eachRule(sub, func(name protoreflect.Name, v protoreflect.Value) error {
+			return simpleRule(n, name, v, numberKeywords)
+		})
 	default:
 		err = fmt.Errorf("buf.validate %s rules cannot be expressed yet", which.Name())
 	}

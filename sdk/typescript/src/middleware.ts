@@ -6,7 +6,8 @@
 // maxInFlight checks at a time (beyond, the exchange is skipped and
 // counted), and each verdict goes to onVerdict (or, by default, the findings
 // of non-conforming responses to the logger). Validating every response on
-// loopback costs ~0.3 ms p50 and 2-3 ms p99 of the app's CPU; 10 % sampling
+// loopback added 0.3-0.4 ms p50 and 2-3 ms p99 per response (measured for
+// issue 18 on the earlier example middleware); 10 % sampling
 // makes it disappear, which is why 0.1 is the default.
 //
 // enforce: the whole response is held until Validate answers, so the
