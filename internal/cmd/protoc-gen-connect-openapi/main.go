@@ -76,7 +76,11 @@ func document(f *protogen.File, servers []string) (*yaml.Node, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", m.Desc.FullName(), err)
 			}
-			put(paths, "/"+string(svc.Desc.FullName())+"/"+string(m.Desc.Name()), ops)
+			route := "/" + string(svc.Desc.FullName()) + "/" + string(m.Desc.Name())
+			put(paths, route, ops)
+			// Path keys stay double-quoted, as the hand-written emitter
+			// wrote them: cmd/statusd's TestOpenAPIServed looks for that form.
+			paths.Content[len(paths.Content)-2].Style = yaml.DoubleQuotedStyle
 		}
 	}
 	put(schemas.root, "connect.error", errorSchema())
