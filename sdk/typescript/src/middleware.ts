@@ -87,9 +87,10 @@ export function validating(client: StatusdClient, options: ValidatingOptions = {
     });
 
   // check validates one exchange and reports the verdict; it never throws.
+  // Its in-flight slot was taken by admit and is given back by the
+  // response's release (see slot).
   const check = async (exchange: ExchangeInit, signal?: AbortSignal): Promise<Verdict> => {
     const verdict: Verdict = { method: exchange.method ?? "", target: exchange.target ?? "", status: exchange.status ?? 0 };
-    stats.inFlight++;
     try {
       const request = { exchange, profiles: options.profiles ?? [] };
       verdict.result = options.tap && mode === "observe" ? await options.tap.send(request) : await client.validate(request, { signal });
@@ -97,8 +98,6 @@ export function validating(client: StatusdClient, options: ValidatingOptions = {
     } catch (error) {
       verdict.error = error;
       stats.failed++;
-    } finally {
-      stats.inFlight--;
     }
     try {
       report(verdict);
@@ -108,7 +107,9 @@ export function validating(client: StatusdClient, options: ValidatingOptions = {
     return verdict;
   };
 
-  // admit decides whether this exchange is validated at all.
+  // admit decides whether this exchange is validated at all, and if so
+  // takes an in-flight slot for it, from the request until its verdict: a
+  // burst of requests cannot start more than maxInFlight checks.
   const admit = (): boolean => {
     if (sampleRate < 1 && random() >= sampleRate) {
       stats.skippedBySampling++;
@@ -118,13 +119,25 @@ export function validating(client: StatusdClient, options: ValidatingOptions = {
       stats.skippedBusy++;
       return false;
     }
+    stats.inFlight++;
     return true;
   };
 
   const express: ExpressMiddleware = (req, res, next) => {
     if (!admit()) return next();
-    if (mode === "observe") observe(req, res, check);
-    else enforce(req, res, check, options);
+    // The slot is given back once: after the verdict, or when the
+    // connection closes before the response was complete (no check then).
+    let held = true;
+    const release = () => {
+      if (held) (held = false), stats.inFlight--;
+    };
+    let started = false;
+    const start: Check = (exchange, signal) => ((started = true), check(exchange, signal).finally(release));
+    res.once("close", () => {
+      if (!started) release();
+    });
+    if (mode === "observe") observe(req, res, start);
+    else enforce(req, res, start, options);
     next();
   };
   const wrap = ((listener: RequestListener): RequestListener => (req, res) => express(req, res, () => listener(req, res))) as Validating;
@@ -184,6 +197,11 @@ function enforce(req: IncomingMessage, res: ServerResponse, check: Check, option
     const exchange = exchangeOf(req, res, rec);
     const signal = AbortSignal.timeout(options.timeoutMs ?? 2000);
     void check(exchange, signal).then((v) => {
+      // Put the real methods back first: end() without a writeHead writes
+      // the head through res.writeHead, which must no longer hold it.
+      res.writeHead = writeHead as ServerResponse["writeHead"];
+      res.write = write as ServerResponse["write"];
+      res.end = end as ServerResponse["end"];
       if (options.rejectNonConforming && v.result && !v.result.conforms) {
         const body = JSON.stringify({
           type: "https://statusd.dev/problems/non-conforming-response",

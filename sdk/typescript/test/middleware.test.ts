@@ -84,11 +84,29 @@ test("observe: sampling and the in-flight cap bound the checks", async () => {
   const slow: StatusdClient = { ...client, validate: async (req, opts) => (await gate, client.validate(req, opts)) };
   const capped = validating(slow, { sampleRate: 1, maxInFlight: 2, onVerdict: () => {} });
   const s2 = await serve(capped(app));
-  for (let i = 0; i < 5; i++) await (await fetch(s2.base + "/form", { method: "POST" })).arrayBuffer();
+  // A burst: all five arrive before any verdict.
+  await Promise.all([1, 2, 3, 4, 5].map(async () => (await fetch(s2.base + "/form", { method: "POST" })).arrayBuffer()));
   assert.equal(capped.stats().inFlight, 2);
   assert.equal(capped.stats().skippedBusy, 3);
   release();
+  for (let i = 0; i < 100 && capped.stats().inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(capped.stats().inFlight, 0);
   s2.server.close();
+});
+
+test("a request aborted before its response gives its slot back", async () => {
+  const v = validating(client, { sampleRate: 1, maxInFlight: 1, onVerdict: () => {} });
+  const { base, server } = await serve(v(() => {})); // never answers
+  const ctl = new AbortController();
+  const call = fetch(base + "/form", { method: "POST", signal: ctl.signal }).catch(() => undefined);
+  for (let i = 0; i < 100 && v.stats().inFlight === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(v.stats().inFlight, 1);
+  ctl.abort();
+  await call;
+  for (let i = 0; i < 100 && v.stats().inFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(v.stats().inFlight, 0);
+  server.closeAllConnections();
+  server.close();
 });
 
 test("observe: without a callback, non-conforming findings go to the logger", async () => {
@@ -157,9 +175,36 @@ test("Express: app.use(v.express)", async () => {
     res.status(201).set({ profile: "<https://level3.rest/profiles/form>" }).send("x");
   });
   const { base, server } = await serve(e);
-  const got = c.next();
-  await (await fetch(base + "/orders/form", { method: "POST" })).arrayBuffer();
-  await got;
-  server.close();
+  try {
+    const got = c.next();
+    await (await fetch(base + "/orders/form", { method: "POST" })).arrayBuffer();
+    await got;
+  } finally {
+    server.close();
+  }
   assert.deepEqual(c.verdicts[0].result?.findings.map((f) => f.rule).sort(), ["l3.body.empty", "l3.form.post.location"]);
+});
+
+test("Express with enforce: res.send is held, then replaced", async () => {
+  const v = validating(client, { mode: "enforce", rejectNonConforming: true, onVerdict: () => {} });
+  const e = express();
+  e.use(v.express);
+  e.post("/good", (_req, res) => {
+    res.status(201).set({ profile: "<https://level3.rest/profiles/form>", location: "/orders/1" }).end();
+  });
+  e.post("/bad", (_req, res) => {
+    res.status(201).set({ profile: "<https://level3.rest/profiles/form>" }).send("x");
+  });
+  const { base, server } = await serve(e);
+  try {
+    // No writeHead here: Express sets statusCode and headers, and end()
+    // writes the head itself once the response is released.
+    const good = await fetch(base + "/good", { method: "POST" });
+    assert.equal(good.status, 201);
+    assert.equal(good.headers.get("location"), "/orders/1");
+    const bad = await fetch(base + "/bad", { method: "POST" });
+    assert.equal(bad.status, 500);
+  } finally {
+    server.close();
+  }
 });
