@@ -1,94 +1,436 @@
 package server
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
-	"github.com/statusd/statusd/mapping/header"
+	"connectrpc.com/connect"
+	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/mapping"
 )
 
-// Cacheable wraps the service's handler so that Connect GET requests (the
-// methods have no side effects, so every one may be a GET) are cacheable: a
-// 200 answer carries cache-control and an etag derived from the catalog's
-// hash, and a request whose if-none-match holds that etag gets 304 without
-// running the method. The catalog is pinned for the request, so the etag
-// always describes the answer, even while the catalog is being swapped.
-// Other requests pass through untouched (each call reads the catalog once).
-func (s *Service) Cacheable(next http.Handler, maxAge time.Duration) http.Handler {
-	cacheControl := "public, max-age=" + strconv.Itoa(int(maxAge/time.Second))
-	prefix := "/" + statusdv1connect.StatusServiceName + "/"
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, prefix) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		cat := s.Catalog()
-		r = r.WithContext(withCatalog(r.Context(), cat))
-		etag := `"` + cat.Hash()[:32] + `"`
-		if matches(r.Header.Values("If-None-Match"), etag) {
-			w.Header().Set("Etag", etag)
-			w.Header().Set("Cache-Control", cacheControl)
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		next.ServeHTTP(&cachingWriter{ResponseWriter: w, etag: etag, cacheControl: cacheControl}, r)
-	})
+// DefaultCacheBytes is the answer cache's memory cap unless
+// CacheConfig.MaxBytes says otherwise.
+const DefaultCacheBytes = 16 << 20
+
+// maxKeyBytes bounds the request bytes a key is made of: larger requests
+// (long Validate exchanges) are answered by connect-go every time.
+const maxKeyBytes = 8 << 10
+
+// CacheConfig configures Cacheable.
+type CacheConfig struct {
+	// MaxAge is the max-age of cacheable Connect GET answers.
+	MaxAge time.Duration
+	// MaxBytes caps the memory the stored answers take; 0 means
+	// DefaultCacheBytes.
+	MaxBytes int
+	// Build names the build in validators; empty means BuildID().
+	Build string
+	// HandlerOptions configure the Connect handler that answers misses
+	// (read limits, compression), as for NewHandler.
+	HandlerOptions []connect.HandlerOption
+	// Observe, if set, is called once for every call the cache stands in
+	// front of, whether connect-go or the cache answered it: the cache's
+	// Connect handler has no interceptor of its own for this.
+	Observe func(context.Context, CallOutcome)
 }
 
-// matches reports whether if-none-match field values hold etag (weak
-// comparison, RFC 9110 13.1.2) or "*".
-func matches(values []string, etag string) bool {
-	for _, v := range values {
-		for e := range header.Elements(v) {
-			if e == "*" {
-				return true
+// CallOutcome is what the cache reports of one Connect unary call.
+type CallOutcome struct {
+	Procedure  string
+	Peer       string
+	Code       connect.Code // 0 for ok, 304 and 412 included
+	HTTPStatus int
+	Cache      string // "hit", "miss" (answered by connect-go) or "bypass" (not storable)
+	Duration   time.Duration
+}
+
+// AnswerCache stands in front of the Connect unary calls of StatusService
+// (Connect protocol, GET, HEAD and POST) and serves each request's answer
+// from memory once connect-go has given it: a catalog edition is immutable,
+// so under one edition and one build the answer to the same request bytes
+// never changes. Everything else (gRPC, gRPC-Web, streams, other services)
+// goes to next untouched. A GET answer carries a validator and
+// cache-control, and conditional GETs are evaluated as RFC 9110 section 13
+// says: only a request whose answer would be 200 gets 304 or 412.
+type AnswerCache struct {
+	svc          *Service
+	next         http.Handler
+	connect      http.Handler
+	cfg          CacheConfig
+	cacheControl string
+	unary        map[string]bool
+	table        atomic.Pointer[answers]
+	keys         sync.Pool
+
+	hits, misses, bypasses   atomic.Uint64
+	notModified, failedMatch atomic.Uint64
+	evictions                atomic.Uint64
+}
+
+// Cacheable returns an AnswerCache in front of next, answering misses with
+// its own Connect handler of s (built with cfg.HandlerOptions).
+func (s *Service) Cacheable(next http.Handler, cfg CacheConfig) *AnswerCache {
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = DefaultCacheBytes
+	}
+	if cfg.Build == "" {
+		cfg.Build = BuildID()
+	}
+	_, inner := NewHandler(s, cfg.HandlerOptions...)
+	c := &AnswerCache{
+		svc: s, next: next, connect: inner, cfg: cfg,
+		cacheControl: "public, max-age=" + strconv.Itoa(int(cfg.MaxAge/time.Second)),
+		unary:        unaryProcedures(),
+	}
+	c.keys.New = func() any { b := make([]byte, 0, 512); return &b }
+	return c
+}
+
+// unaryProcedures lists StatusService's unary procedures, from the proto.
+func unaryProcedures() map[string]bool {
+	sd := statusdv1.File_statusd_v1_status_service_proto.Services().ByName("StatusService")
+	m := map[string]bool{}
+	for i := range sd.Methods().Len() {
+		md := sd.Methods().Get(i)
+		if !md.IsStreamingClient() && !md.IsStreamingServer() {
+			m["/"+string(sd.FullName())+"/"+string(md.Name())] = true
+		}
+	}
+	return m
+}
+
+// fronts reports whether r is a Connect unary call of StatusService.
+func (c *AnswerCache) fronts(r *http.Request) bool {
+	if !c.unary[r.URL.Path] {
+		return false
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return true
+	case http.MethodPost:
+		mt, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+		mt = strings.TrimSpace(mt)
+		return mt == "application/json" || mt == "application/proto"
+	}
+	return false
+}
+
+// answersFor returns the store of cat, replacing the store of an earlier
+// catalog.
+func (c *AnswerCache) answersFor(cat *mapping.Catalog) *answers {
+	t := c.table.Load()
+	if t != nil && t.catalog == cat {
+		return t
+	}
+	n := newAnswers(cat, c.cfg.Build, c.cfg.MaxBytes, &c.evictions)
+	if c.table.CompareAndSwap(t, n) {
+		return n
+	}
+	if t = c.table.Load(); t.catalog == cat {
+		return t
+	}
+	return n
+}
+
+func (c *AnswerCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.unary[r.URL.Path] && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost {
+		// connect-go's 405 lists GET and POST; HEAD is served here too
+		// (RFC 9110 10.2.1: allow lists what the resource supports).
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	if !c.fronts(r) {
+		c.next.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	tab := c.answersFor(c.svc.Catalog())
+	kb := c.keys.Get().(*[]byte)
+	key, storable, r := requestKey((*kb)[:0], r)
+	out := CallOutcome{Procedure: r.URL.Path, Peer: r.RemoteAddr}
+	var ans *answer
+	if storable {
+		ans = tab.get(key)
+	}
+	switch {
+	case ans != nil:
+		out.Cache = "hit"
+		c.hits.Add(1)
+		out.HTTPStatus = c.write(w, r, ans)
+	default:
+		out.Cache = "bypass"
+		if storable {
+			out.Cache = "miss"
+		}
+		out.HTTPStatus, out.Code = c.miss(w, r, tab, key, storable)
+	}
+	if cap(key) <= 4*maxKeyBytes {
+		*kb = key
+		c.keys.Put(kb)
+	}
+	if c.cfg.Observe != nil {
+		out.Duration = time.Since(start)
+		c.cfg.Observe(r.Context(), out)
+	}
+}
+
+// miss has connect-go answer r, stores the answer if it is a storable 200,
+// and writes it (or the 304 or 412 it turns into).
+func (c *AnswerCache) miss(w http.ResponseWriter, r *http.Request, tab *answers, key []byte, storable bool) (int, connect.Code) {
+	if storable {
+		c.misses.Add(1)
+	} else {
+		c.bypasses.Add(1)
+	}
+	inner := r.WithContext(withCatalog(r.Context(), tab.catalog))
+	if r.Method == http.MethodHead {
+		inner.Method = http.MethodGet // answered as GET, without content (RFC 9110 9.3.2)
+	}
+	rec := &recorder{header: http.Header{}}
+	c.connect.ServeHTTP(rec, inner)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if rec.status != http.StatusOK || hasTrailers(rec.header) {
+		return c.writeError(w, r, rec), errorCode(rec)
+	}
+	ans := &answer{header: rec.header, body: rec.body.Bytes()}
+	if r.Method != http.MethodPost {
+		ans.etag = tab.etagFor(rec.header.Get("Content-Encoding"))
+		ans.header.Set("Etag", ans.etag)
+		ans.header.Set("Cache-Control", c.cacheControl)
+	}
+	for k, v := range ans.header {
+		ans.header[k] = slices.Clip(v) // an append by a later writer copies
+	}
+	if storable {
+		tab.put(string(key), ans)
+	}
+	return c.write(w, r, ans), 0
+}
+
+// write sends a 200 answer, or what the request's preconditions make of it.
+func (c *AnswerCache) write(w http.ResponseWriter, r *http.Request, ans *answer) int {
+	h := w.Header()
+	if ans.etag != "" {
+		if status := evaluatePreconditions(r, ans.etag); status != 0 {
+			if status == http.StatusNotModified {
+				c.notModified.Add(1)
+				// RFC 9110 15.4.5: the fields a 200 would have carried
+				// that describe the cache entry, Vary among them.
+				h["Etag"] = ans.header["Etag"]
+				h["Cache-Control"] = ans.header["Cache-Control"]
+				mergeValues(h, "Vary", ans.header["Vary"])
+			} else {
+				c.failedMatch.Add(1)
+				h.Set("Cache-Control", "no-store")
 			}
-			tag, _, err := header.ParseETag(e)
-			if err == nil && `"`+tag+`"` == etag {
-				return true
-			}
+			w.WriteHeader(status)
+			return status
+		}
+	}
+	for k, v := range ans.header {
+		mergeValues(h, k, v)
+	}
+	if r.Method == http.MethodHead {
+		h.Set("Content-Length", strconv.Itoa(len(ans.body)))
+		w.WriteHeader(http.StatusOK)
+		return http.StatusOK
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(ans.body)
+	return http.StatusOK
+}
+
+// writeError passes on an answer that is not stored, as connect-go wrote
+// it; an error answer to a GET is marked not storable by caches either.
+func (c *AnswerCache) writeError(w http.ResponseWriter, r *http.Request, rec *recorder) int {
+	h := w.Header()
+	for k, v := range rec.header {
+		mergeValues(h, k, v)
+	}
+	if r.Method != http.MethodPost && rec.status != http.StatusOK {
+		h.Set("Cache-Control", "no-store")
+	}
+	if r.Method == http.MethodHead {
+		h.Set("Content-Length", strconv.Itoa(rec.body.Len()))
+		w.WriteHeader(rec.status)
+		return rec.status
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.body.Bytes())
+	return rec.status
+}
+
+// mergeValues appends vs to h[k], keeping what an outer handler (CORS) set.
+func mergeValues(h http.Header, k string, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	if old := h[k]; len(old) > 0 {
+		h[k] = append(slices.Clip(old), vs...)
+		return
+	}
+	h[k] = vs
+}
+
+// hasTrailers reports whether connect-go announced HTTP trailers, which
+// the stored answer would not replay.
+func hasTrailers(h http.Header) bool {
+	if _, ok := h["Trailer"]; ok {
+		return true
+	}
+	for k := range h {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			return true
 		}
 	}
 	return false
 }
 
-// cachingWriter adds the validator and cache-control to a 200 answer; an
-// error answer is not cacheable.
-type cachingWriter struct {
-	http.ResponseWriter
-	etag, cacheControl string
-	wroteHeader        bool
+// errorCode reads the Connect error code of an error answer.
+func errorCode(rec *recorder) connect.Code {
+	if rec.status == http.StatusOK {
+		return 0
+	}
+	var e struct {
+		Code connect.Code `json:"code"`
+	}
+	if err := json.Unmarshal(rec.body.Bytes(), &e); err != nil || e.Code == 0 {
+		return connect.CodeUnknown
+	}
+	return e.Code
 }
 
-func (c *cachingWriter) WriteHeader(status int) {
-	if !c.wroteHeader {
-		c.wroteHeader = true
-		if status == http.StatusOK {
-			c.Header().Set("Etag", c.etag)
-			c.Header().Set("Cache-Control", c.cacheControl)
-		} else {
-			c.Header().Set("Cache-Control", "no-store")
+// requestKey appends the bytes that decide r's answer to key: the method
+// family, the path, the query or body, and the header fields connect-go
+// reads for a unary call. storable is false when the request has a field
+// that changes the answer per call (a timeout) or is too large to key; r
+// comes back with its body readable again.
+func requestKey(key []byte, r *http.Request) (_ []byte, storable bool, _ *http.Request) {
+	if r.Header.Get("Connect-Timeout-Ms") != "" {
+		return key, false, r
+	}
+	field := func(name string) {
+		for i, v := range r.Header[name] {
+			if i > 0 {
+				key = append(key, ',')
+			}
+			key = append(key, v...)
 		}
+		key = append(key, 0)
 	}
-	c.ResponseWriter.WriteHeader(status)
+	if r.Method != http.MethodPost {
+		key = append(key, 'G')
+		key = append(key, r.URL.Path...)
+		key = append(key, '?')
+		key = append(key, r.URL.RawQuery...)
+		key = append(key, 0)
+		field("Accept-Encoding")
+		field("Connect-Protocol-Version")
+		return key, len(key) <= maxKeyBytes, r
+	}
+	if r.ContentLength > maxKeyBytes {
+		return key, false, r
+	}
+	key = append(key, 'P')
+	key = append(key, r.URL.Path...)
+	key = append(key, 0)
+	field("Content-Type")
+	field("Content-Encoding")
+	field("Accept-Encoding")
+	field("Connect-Protocol-Version")
+	start := len(key)
+	if start >= maxKeyBytes {
+		return key, false, r
+	}
+	key = slices.Grow(key, maxKeyBytes+1-start)
+	n, err := io.ReadFull(r.Body, key[start:start+maxKeyBytes+1-start])
+	key = key[:start+n]
+	body := bytes.Clone(key[start:])
+	r2 := *r
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		r2.Body = io.NopCloser(bytes.NewReader(body))
+		return key, true, &r2
+	case err == nil: // longer than the key may be
+		r2.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+	default:
+		r2.Body = readCloser{io.MultiReader(bytes.NewReader(body), errReader{err}), r.Body}
+	}
+	return key, false, &r2
 }
 
-func (c *cachingWriter) Write(p []byte) (int, error) {
-	if !c.wroteHeader {
-		c.WriteHeader(http.StatusOK)
-	}
-	return c.ResponseWriter.Write(p)
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
-// Flush passes through.
-func (c *cachingWriter) Flush() {
-	if f, ok := c.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// recorder keeps what connect-go writes for a unary call.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
 	}
 }
 
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (c *cachingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(p)
+}
+
+// WritePrometheus writes the cache's counters in the Prometheus text
+// format 0.0.4, to follow the RPC metrics at /metrics.
+func (c *AnswerCache) WritePrometheus(w io.Writer) error {
+	n, size := 0, 0
+	if t := c.table.Load(); t != nil {
+		n, size = t.stats()
+	}
+	_, err := fmt.Fprintf(w, `# HELP statusd_answer_cache_calls_total Connect unary calls the answer cache stood in front of, by how they were answered.
+# TYPE statusd_answer_cache_calls_total counter
+statusd_answer_cache_calls_total{result="hit"} %d
+statusd_answer_cache_calls_total{result="miss"} %d
+statusd_answer_cache_calls_total{result="bypass"} %d
+# HELP statusd_conditional_answers_total Conditional GETs answered 304 (not_modified) or 412 (precondition_failed).
+# TYPE statusd_conditional_answers_total counter
+statusd_conditional_answers_total{status="304"} %d
+statusd_conditional_answers_total{status="412"} %d
+# HELP statusd_answer_cache_evictions_total Answers evicted to stay under the memory cap.
+# TYPE statusd_answer_cache_evictions_total counter
+statusd_answer_cache_evictions_total %d
+# HELP statusd_answer_cache_answers Answers stored for the current catalog.
+# TYPE statusd_answer_cache_answers gauge
+statusd_answer_cache_answers %d
+# HELP statusd_answer_cache_bytes Bytes the stored answers count for, and the cap.
+# TYPE statusd_answer_cache_bytes gauge
+statusd_answer_cache_bytes{kind="used"} %d
+statusd_answer_cache_bytes{kind="max"} %d
+`, c.hits.Load(), c.misses.Load(), c.bypasses.Load(), c.notModified.Load(), c.failedMatch.Load(),
+		c.evictions.Load(), n, size, c.cfg.MaxBytes)
+	return err
+}

@@ -49,6 +49,7 @@ type config struct {
 	maxConcurrentStreams int
 	compressMinBytes     int
 	cacheMaxAge          time.Duration
+	answerCacheBytes     int
 	streamLimit          int
 	shutdownTimeout      time.Duration
 	drainDelay           time.Duration
@@ -106,6 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.maxConcurrentStreams, "max-concurrent-streams", 250, "HTTP/2 streams one connection may have open at once")
 	fs.IntVar(&cfg.compressMinBytes, "compress-min-bytes", 1024, "compress responses only from this many `bytes` on")
 	fs.DurationVar(&cfg.cacheMaxAge, "cache-max-age", 5*time.Minute, "max-age of cacheable Connect GET answers")
+	fs.IntVar(&cfg.answerCacheBytes, "answer-cache-bytes", server.DefaultCacheBytes, "memory cap of the cache of Connect answers, in `bytes`")
 	fs.IntVar(&cfg.streamLimit, "stream-limit", server.DefaultStreamLimit, "exchanges one ValidateStream takes")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long SIGINT/SIGTERM waits for in-flight calls")
 	fs.DurationVar(&cfg.drainDelay, "drain-delay", 0, "how long health reports NOT_SERVING before the listener closes, so load balancers can stop sending")
@@ -126,6 +128,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	case cfg.readMaxBytes <= 0:
 		return cfg, fmt.Errorf("-read-max-bytes must be positive, got %d", cfg.readMaxBytes)
+	case cfg.answerCacheBytes <= 0:
+		return cfg, fmt.Errorf("-answer-cache-bytes must be positive, got %d", cfg.answerCacheBytes)
 	case cfg.maxHeaderBytes <= 0:
 		return cfg, fmt.Errorf("-max-header-bytes must be positive, got %d", cfg.maxHeaderBytes)
 	case cfg.maxConcurrentStreams <= 0:
@@ -350,7 +354,18 @@ func newHandler(svc *server.Service, checker grpchealth.Checker, metrics *observ
 	if cfg.ui {
 		ui.Mount(mux)
 	}
-	handler := svc.Cacheable(observe.Rejections(mux, rec, rpcProcedures()), cfg.cacheMaxAge)
+	// Connect unary calls are answered by the answer cache (connect-go on a
+	// miss, through the same extra interceptors), which records them itself.
+	cache := svc.Cacheable(observe.Rejections(mux, rec, rpcProcedures()), server.CacheConfig{
+		MaxAge: cfg.cacheMaxAge, MaxBytes: cfg.answerCacheBytes,
+		HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(extra...),
+			connect.WithReadMaxBytes(cfg.readMaxBytes), connect.WithCompressMinBytes(cfg.compressMinBytes)},
+		Observe: func(ctx context.Context, o server.CallOutcome) {
+			rec.RecordHTTP(ctx, observe.Call{Procedure: o.Procedure, Protocol: connect.ProtocolConnect, Peer: o.Peer,
+				Code: o.Code, Duration: o.Duration}, o.HTTPStatus, o.Cache)
+		}})
+	metrics.Registry().MustRegister(cache)
+	var handler http.Handler = cache
 	if cfg.corsOrigins != "" {
 		handler = cors.New(cors.Options{
 			AllowedOrigins: strings.Split(cfg.corsOrigins, ","),
