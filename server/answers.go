@@ -47,10 +47,10 @@ type answers struct {
 func newAnswers(cat *mapping.Catalog, build string, maxBytes int, evictions *atomic.Uint64) *answers {
 	sum := sha256.Sum256([]byte(build + "\x00" + cat.Hash()))
 	return &answers{
-		catalog:  cat,
-		etagBase: hex.EncodeToString(sum[:12]),
-		maxBytes: maxBytes,
-		byKey:    map[string]*answer{},
+		catalog:   cat,
+		etagBase:  hex.EncodeToString(sum[:12]),
+		maxBytes:  maxBytes,
+		byKey:     map[string]*answer{},
 		evictions: evictions,
 	}
 }

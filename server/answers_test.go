@@ -95,7 +95,7 @@ func corpus(t *testing.T, plain string) []captured {
 			{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 404}},
 			{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 412}, Dialect: statusdv1.Dialect_DIALECT_GRPC},
 			{Key: &statusdv1.LookupRequest_Code{Code: statusdv1.Code_CODE_ABORTED}, Method: "PATCH", Profiles: []string{"data", "entity"}},
-			{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 600}},                          // invalid_argument
+			{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 600}},                             // invalid_argument
 			{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 404}, Profiles: []string{"nope"}}, // unknown profile
 		} {
 			_, _ = cl.c.Lookup(ctx, req)
