@@ -1,450 +1,358 @@
 // Command bench measures statusd against a ceiling and a peer, side by side,
-// in one run, on loopback only:
+// in one interleaved run, on loopback only:
 //
-//	go run ./bench -duration 10s -concurrency 64
+//	go run ./bench -duration 4s -rounds 3
 //
-// It builds statusd, runs it as a separate process, and runs two more
-// servers as separate processes of its own binary: the ceiling (a bare
-// net/http handler on the same listener setup, answering the same
-// pre-serialised response bytes) and the peer (StatusService.Lookup on a
-// google.golang.org/grpc server calling the same code). The load is bounded
-// by -duration and -max-calls and targets 127.0.0.1 only.
+// It builds statusd and runs it as a separate process, next to two more
+// processes of its own binary: the ceiling (a bare net/http handler on the
+// same listener setup answering, for each target, the very bytes statusd
+// answered) and the peer (StatusService.Lookup on a plain grpc-go server
+// calling the same code). The load comes from wrk (HTTP/1.1) and h2load
+// (gRPC over h2c) when they are installed, else from a built-in raw
+// HTTP/1.1 generator and grpc-go clients; the generator is named in the
+// output, and each ratio is the median of the rounds' ratios, each round
+// loading the ceiling (or peer) and statusd back to back. Load is bounded
+// by -duration, -rounds and -max-calls, and targets 127.0.0.1 only.
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"connectrpc.com/connect"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
-	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/proto"
 )
 
-// request is the one Lookup every target answers.
-var request = &statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 412}}
+// target is one request every server under comparison answers.
+type target struct {
+	name        string
+	method      string
+	path        string // with the query
+	contentType string
+	body        []byte
+	goal        float64 // least ratio to the ceiling (or peer)
+}
+
+// lookupMessage is the one Lookup every target asks.
+const lookupMessage = `{"httpStatus":404}`
+
+// typicalExchange is a Validate of a typical exchange: a GET of an entity
+// under the Data and Entity profiles, 13 header fields.
+const typicalExchange = `{"exchange":{"method":"GET","target":"/orders/42","status":200,` +
+	`"requestHeaders":[{"name":"Accept","value":"application/json"},{"name":"If-None-Match","value":"\"v1\""},` +
+	`{"name":"Accept-Encoding","value":"gzip"},{"name":"User-Agent","value":"bench"},{"name":"Host","value":"api.example"}],` +
+	`"responseHeaders":[{"name":"Content-Type","value":"application/json"},{"name":"ETag","value":"\"v2\""},` +
+	`{"name":"Cache-Control","value":"max-age=60"},{"name":"Vary","value":"Accept-Encoding"},` +
+	`{"name":"Link","value":"<https://level3.rest/profiles/data>; rel=\"profile\""},` +
+	`{"name":"Link","value":"<https://level3.rest/profiles/mixins/entity>; rel=\"profile\""},` +
+	`{"name":"Content-Length","value":"42"},{"name":"Date","value":"Thu, 26 Nov 2026 12:00:00 GMT"}],` +
+	`"responseBodySize":"42"},"profiles":["data","entity"]}`
+
+var (
+	connectGET = target{name: "Connect GET Lookup", method: "GET", goal: 0.85,
+		path: "/statusd.v1.StatusService/Lookup?connect=v1&encoding=json&message=" + url.QueryEscape(lookupMessage)}
+	connectPOST = target{name: "Connect JSON POST Lookup", method: "POST", goal: 0.7,
+		path: "/statusd.v1.StatusService/Lookup", contentType: "application/json", body: []byte(lookupMessage)}
+	validate = target{name: "Connect JSON POST Validate (typical exchange)", method: "POST", goal: 0.6,
+		path: "/statusd.v1.StatusService/Validate", contentType: "application/json", body: []byte(typicalExchange)}
+	grpcLookup = target{name: "gRPC Lookup (h2c)", method: "POST", goal: 0.9,
+		path: "/statusd.v1.StatusService/Lookup", contentType: "application/grpc", body: grpcFrame(
+			&statusdv1.LookupRequest{Key: &statusdv1.LookupRequest_HttpStatus{HttpStatus: 404}})}
+	httpTargets = []target{connectGET, connectPOST, validate}
+)
+
+// grpcFrame is msg as one uncompressed gRPC length-prefixed message.
+func grpcFrame(msg proto.Message) []byte {
+	b, err := proto.Marshal(msg)
+	if err != nil {
+		panic(err)
+	}
+	return append([]byte{0, byte(len(b) >> 24), byte(len(b) >> 16), byte(len(b) >> 8), byte(len(b))}, b...)
+}
+
+// grpcConns is the number of h2c connections of the gRPC load, each with
+// 16 concurrent streams (h2load -m16; the grpc-go clients multiplex their
+// 64 callers on them the same way).
+const grpcConns = 4
+
+// options are the flags of a benchmark run.
+type options struct {
+	duration    time.Duration
+	rounds      int
+	concurrency int
+	tailConns   int
+	maxCalls    int
+	generator   string // auto, builtin
+}
 
 func main() {
 	role := flag.String("role", "", "internal: run as the ceiling or peer server")
 	addr := flag.String("addr", "", "internal: listen address of -role")
 	debugAddr := flag.String("debug-addr", "", "internal: expvar address of -role")
-	duration := flag.Duration("duration", 10*time.Second, "how long each target is loaded")
-	concurrency := flag.Int("concurrency", 64, "concurrent callers per target")
-	maxCalls := flag.Int("max-calls", 2_000_000, "most calls per target")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of statusd under the load of -profile-target to this `file`")
-	profileTarget := flag.String("profile-target", "gRPC", "the statusd target (a word of its name) -cpuprofile profiles")
+	upstream := flag.String("upstream", "", "internal: the statusd whose answers the ceiling repeats")
+	var o options
+	flag.DurationVar(&o.duration, "duration", 4*time.Second, "how long each target is loaded in each round")
+	flag.IntVar(&o.rounds, "rounds", 3, "interleaved rounds")
+	flag.IntVar(&o.concurrency, "concurrency", 32, "HTTP/1.1 connections per target (gRPC: 4 connections of 16 streams)")
+	flag.IntVar(&o.tailConns, "tail-concurrency", 256, "connections of the p99 comparison")
+	flag.IntVar(&o.maxCalls, "max-calls", 2_000_000, "most calls per target and round (built-in generators)")
+	flag.StringVar(&o.generator, "generator", "auto", "auto (wrk and h2load when installed) or builtin")
 	flag.Parse()
 	if *role != "" {
-		if err := serveRole(*role, *addr, *debugAddr); err != nil {
+		if err := serveRole(*role, *addr, *debugAddr, *upstream); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if *concurrency <= 0 || *duration <= 0 || *maxCalls <= 0 {
-		fmt.Fprintln(os.Stderr, "bench: -concurrency, -duration and -max-calls must be positive")
+	if o.concurrency <= 0 || o.tailConns <= 0 || o.duration <= 0 || o.maxCalls <= 0 || o.rounds <= 0 ||
+		(o.generator != "auto" && o.generator != "builtin") {
+		fmt.Fprintln(os.Stderr, "bench: -concurrency, -tail-concurrency, -duration, -rounds and -max-calls must be positive; -generator auto or builtin")
 		os.Exit(2)
 	}
-	if err := benchmark(os.Stdout, *duration, *concurrency, *maxCalls, *cpuProfile, *profileTarget); err != nil {
+	if err := benchmark(os.Stdout, o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-// freeAddr returns a loopback address with a port free at the time of asking.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// process is a server the benchmark started.
-type process struct {
-	name      string
-	cmd       *exec.Cmd
-	addr      string
-	debugAddr string
-	ready     time.Duration // from exec to the first successful call
-}
-
-func (p *process) stop() {
-	_ = p.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = p.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		_ = p.cmd.Process.Kill()
-	}
-}
-
-// rssKB reads the process's resident set size from /proc.
-func (p *process) rssKB() int {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return n
+// generators picks the HTTP/1.1 and h2c generators.
+func generators(o options, dir string) (httpGen, h2Gen generator) {
+	httpGen, h2Gen = leanGen{}, grpcGoGen{}
+	if o.generator == "auto" {
+		if _, err := exec.LookPath("wrk"); err == nil {
+			httpGen = wrkGen{dir: dir}
+		}
+		if _, err := exec.LookPath("h2load"); err == nil {
+			h2Gen = h2loadGen{dir: dir, streams: 16}
 		}
 	}
-	return -1
+	return httpGen, h2Gen
 }
 
-// mallocs reads the process's allocation count from expvar.
-func (p *process) mallocs() (uint64, error) {
-	resp, err := http.Get("http://" + p.debugAddr + "/debug/vars")
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	var vars struct {
-		Memstats struct{ Mallocs uint64 } `json:"memstats"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&vars)
-	return vars.Memstats.Mallocs, err
+// row is one line of the results: a target on one server, over the rounds.
+type row struct {
+	target, server string
+	conns          int
+	loads          []load
+	ratios         []float64 // to the reference row of the same round
+	allocs         float64
+	goal           float64
+	reference      string
 }
 
-// start execs a server and waits until ready answers.
-func start(name string, args []string, ready func(addr string) error) (*process, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
 	}
-	debugAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, "-addr", addr, "-debug-addr", debugAddr)
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stderr = io.Discard
-	t0 := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &process{name: name, cmd: cmd, addr: addr, debugAddr: debugAddr}
-	for {
-		if err := ready(addr); err == nil {
-			p.ready = time.Since(t0)
-			return p, nil
-		}
-		if time.Since(t0) > 30*time.Second {
-			p.stop()
-			return nil, fmt.Errorf("%s did not become ready", name)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
-// healthy is statusd's readiness: a successful gRPC health check over
-// Connect JSON.
-func healthy(addr string) error {
-	resp, err := http.Post("http://"+addr+"/grpc.health.v1.Health/Check", "application/json", strings.NewReader("{}"))
-	if err != nil {
-		return err
+func (r *row) rps() float64 {
+	v := make([]float64, len(r.loads))
+	for i, l := range r.loads {
+		v[i] = l.rps
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "SERVING_STATUS_SERVING") {
-		return fmt.Errorf("health: %d %s", resp.StatusCode, body)
-	}
-	return nil
+	return median(v)
 }
 
-// result is the measurement of one target.
-type result struct {
-	target      string
-	calls       int
-	failed      int
-	elapsed     time.Duration
-	p50, p99    time.Duration
-	allocs      float64 // server-side allocations per call
-	rssIdleKB   int
-	rssLoadKB   int
-	ready       time.Duration
-	ratio       float64
-	ratioAgains string
+func (r *row) p99() time.Duration {
+	v := make([]float64, len(r.loads))
+	for i, l := range r.loads {
+		v[i] = float64(l.p99)
+	}
+	return time.Duration(median(v))
 }
 
-func (r result) rps() float64 { return float64(r.calls) / r.elapsed.Seconds() }
-
-// load runs call from concurrency goroutines until duration or maxCalls.
-func load(p *process, target string, duration time.Duration, concurrency, maxCalls int, call func(context.Context) error) (result, error) {
-	r := result{target: target, rssIdleKB: p.rssKB(), ready: p.ready}
-	// Warm up connections and code paths.
-	for range 200 {
-		if err := call(context.Background()); err != nil {
-			return r, fmt.Errorf("%s: %w", target, err)
-		}
+func (r *row) failed() int {
+	n := 0
+	for _, l := range r.loads {
+		n += l.failed
 	}
-	before, err := p.mallocs()
-	if err != nil {
-		return r, err
-	}
-	var next, failed atomic.Int64
-	latencies := make([][]time.Duration, concurrency)
-	deadline := time.Now().Add(duration)
-	var peakRSS atomic.Int64
-	stopSampling := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-stopSampling:
-				return
-			case <-time.After(100 * time.Millisecond):
-				if kb := int64(p.rssKB()); kb > peakRSS.Load() {
-					peakRSS.Store(kb)
-				}
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for w := range concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			own := make([]time.Duration, 0, maxCalls/concurrency+1)
-			for next.Add(1) <= int64(maxCalls) && time.Now().Before(deadline) {
-				s := time.Now()
-				if err := call(context.Background()); err != nil {
-					failed.Add(1)
-					continue
-				}
-				own = append(own, time.Since(s))
-			}
-			latencies[w] = own
-		}()
-	}
-	wg.Wait()
-	r.elapsed = time.Since(t0)
-	close(stopSampling)
-	after, err := p.mallocs()
-	if err != nil {
-		return r, err
-	}
-	all := slices.Concat(latencies...)
-	slices.Sort(all)
-	r.calls, r.failed = len(all), int(failed.Load())
-	if len(all) > 0 {
-		r.p50, r.p99 = all[len(all)/2], all[len(all)*99/100]
-		// The expvar request itself allocates a little; it is noise at this count.
-		r.allocs = float64(after-before) / float64(len(all)+r.failed)
-	}
-	r.rssLoadKB = int(peakRSS.Load())
-	return r, nil
+	return n
 }
 
-func benchmark(out io.Writer, duration time.Duration, concurrency, maxCalls int, cpuProfile, profileTarget string) error {
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
+func benchmark(out io.Writer, o options) error {
 	dir, err := os.MkdirTemp("", "statusd-bench")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "statusd")
-	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	procs, err := startAll(dir)
 	if err != nil {
-		return fmt.Errorf("finding the module root: %w", err)
+		return err
 	}
-	build := exec.Command("go", "build", "-o", bin, "./cmd/statusd")
-	build.Dir = strings.TrimSpace(string(root))
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building statusd: %w", err)
+	defer procs.stop()
+	if err := procs.check(); err != nil {
+		return err
 	}
+	httpGen, h2Gen := generators(o, dir)
+	fmt.Fprintf(out, "machine: %s, %d cores, %s/%s, %s; load before: %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), uptime())
+	fmt.Fprintf(out, "HTTP/1.1 generator: %s; h2c generator: %s\n", httpGen.name(), h2Gen.name())
+	fmt.Fprintf(out, "%d interleaved rounds of %v per target; statusd with -access-log=false\n\n", o.rounds, o.duration)
 
-	h1 := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}}
-	connectCall := func(c statusdv1connect.StatusServiceClient) func(context.Context) error {
-		return func(ctx context.Context) error {
-			res, err := c.Lookup(ctx, request)
-			if err == nil && res.GetHttpStatus() != 412 {
-				err = errors.New("wrong answer")
+	var rows []*row
+	pair := func(t target, conns int, ref *process) {
+		a := &row{target: t.name, server: ref.name, conns: conns}
+		b := &row{target: t.name, server: "statusd", conns: conns, goal: t.goal, reference: ref.name}
+		rows = append(rows, a, b)
+	}
+	pair(connectGET, o.concurrency, procs.ceiling)
+	pair(connectPOST, o.concurrency, procs.ceiling)
+	pair(validate, o.concurrency, procs.ceiling)
+	pair(connectGET, o.tailConns, procs.ceiling)
+	pair(grpcLookup, grpcConns, procs.peer)
+	for round := range o.rounds {
+		for i := 0; i < len(rows); i += 2 {
+			ref, st := rows[i], rows[i+1]
+			t := targetNamed(ref.target)
+			gen, refProc := httpGen, procs.ceiling
+			if t.contentType == "application/grpc" {
+				gen, refProc = h2Gen, procs.peer
 			}
-			return err
-		}
-	}
-	grpcCall := func(conn *grpc.ClientConn) func(context.Context) error {
-		return func(ctx context.Context) error {
-			res := &statusdv1.LookupResponse{}
-			err := conn.Invoke(ctx, statusdv1connect.StatusServiceLookupProcedure, request, res)
-			if err == nil && res.GetHttpStatus() != 412 {
-				err = errors.New("wrong answer")
+			a, err := gen.run(refProc.addr, t, ref.conns, o.duration, o.maxCalls)
+			if err != nil {
+				return fmt.Errorf("%s on %s: %w", t.name, refProc.name, err)
 			}
-			return err
-		}
-	}
-
-	grpcAddr, err := freeAddr()
-	if err != nil {
-		return err
-	}
-	statusd, err := start("statusd", []string{bin, "-access-log=false", "-grpc-addr", grpcAddr}, healthy)
-	if err != nil {
-		return err
-	}
-	defer statusd.stop()
-	ceiling, err := start("ceiling", []string{self, "-role", "ceiling"}, healthyCeiling)
-	if err != nil {
-		return err
-	}
-	defer ceiling.stop()
-	peer, err := start("grpc-go", []string{self, "-role", "peer"}, func(addr string) error {
-		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		return grpcCall(conn)(context.Background())
-	})
-	if err != nil {
-		return err
-	}
-	defer peer.stop()
-
-	statusdConn, err := grpc.NewClient(statusd.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return err
-	}
-	defer statusdConn.Close()
-	statusdGRPCConn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return err
-	}
-	defer statusdGRPCConn.Close()
-	peerConn, err := grpc.NewClient(peer.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return err
-	}
-	defer peerConn.Close()
-	base := func(p *process) string { return "http://" + p.addr }
-
-	type run struct {
-		p      *process
-		target string
-		call   func(context.Context) error
-	}
-	runs := []run{
-		{ceiling, "ceiling: net/http, pre-serialised JSON", connectCall(statusdv1connect.NewStatusServiceClient(h1, base(ceiling), connect.WithProtoJSON()))},
-		{statusd, "statusd Connect JSON POST (HTTP/1.1)", connectCall(statusdv1connect.NewStatusServiceClient(h1, base(statusd), connect.WithProtoJSON()))},
-		{statusd, "statusd Connect JSON GET (HTTP/1.1)", connectCall(statusdv1connect.NewStatusServiceClient(h1, base(statusd), connect.WithProtoJSON(), connect.WithHTTPGet()))},
-		{statusd, "statusd Connect binary (HTTP/1.1)", connectCall(statusdv1connect.NewStatusServiceClient(h1, base(statusd)))},
-		{statusd, "statusd gRPC (h2c), grpc-go client", grpcCall(statusdConn)},
-		{statusd, "statusd gRPC on -grpc-addr (grpc-go transport), grpc-go client", grpcCall(statusdGRPCConn)},
-		{peer, "peer: grpc-go server, grpc-go client", grpcCall(peerConn)},
-	}
-	var results []result
-	for _, rn := range runs {
-		var stopProfile func() error
-		if cpuProfile != "" && rn.p == statusd && strings.Contains(rn.target, profileTarget) {
-			stopProfile = profile(statusd, duration, cpuProfile)
-		}
-		r, err := load(rn.p, rn.target, duration, concurrency, maxCalls, rn.call)
-		if err != nil {
-			return err
-		}
-		if stopProfile != nil {
-			if err := stopProfile(); err != nil {
-				return err
+			before, _ := procs.statusd.mallocs()
+			b, err := gen.run(procs.statusd.addr, t, st.conns, o.duration, o.maxCalls)
+			if err != nil {
+				return fmt.Errorf("%s on statusd: %w", t.name, err)
+			}
+			after, _ := procs.statusd.mallocs()
+			if b.calls > 0 && round == 0 {
+				st.allocs = float64(after-before) / float64(b.calls)
+			}
+			ref.loads, st.loads = append(ref.loads, a), append(st.loads, b)
+			if a.rps > 0 {
+				st.ratios = append(st.ratios, b.rps/a.rps)
 			}
 		}
-		results = append(results, r)
 	}
-	ceilingRPS, peerRPS := results[0].rps(), results[len(results)-1].rps()
-	for i := range results {
-		switch {
-		case i == 0 || i == len(results)-1:
-		case strings.Contains(results[i].target, "gRPC"):
-			results[i].ratio, results[i].ratioAgains = results[i].rps()/peerRPS, "grpc-go"
-		default:
-			results[i].ratio, results[i].ratioAgains = results[i].rps()/ceilingRPS, "ceiling"
+	printResults(out, rows, procs)
+	fmt.Fprintf(out, "\nload after: %s\n", uptime())
+	for _, r := range rows {
+		if r.failed() > 0 {
+			return fmt.Errorf("%s on %s: %d failed calls", r.target, r.server, r.failed())
 		}
 	}
-	printTable(out, results, duration, concurrency)
 	return nil
 }
 
-// profile takes a CPU profile of p for the length of one load run.
-func profile(p *process, d time.Duration, file string) func() error {
-	done := make(chan error, 1)
-	go func() {
-		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.debugAddr, int(d.Seconds())))
-		if err != nil {
-			done <- err
-			return
+func targetNamed(name string) target {
+	for _, t := range append(slices.Clone(httpTargets), grpcLookup) {
+		if t.name == name {
+			return t
 		}
-		defer resp.Body.Close()
-		f, err := os.Create(file)
-		if err != nil {
-			done <- err
-			return
-		}
-		_, err = io.Copy(f, resp.Body)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		done <- err
-	}()
-	return func() error { return <-done }
+	}
+	panic("no target " + name)
 }
 
-func printTable(w io.Writer, results []result, duration time.Duration, concurrency int) {
-	fmt.Fprintf(w, "%d concurrent callers, %v per target, loopback\n\n", concurrency, duration)
-	fmt.Fprintln(w, "| target | calls/s | p50 | p99 | server allocs/call | ratio | failed |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
-	for _, r := range results {
-		ratio := "—"
-		if r.ratioAgains != "" {
-			ratio = fmt.Sprintf("%.2f× %s", r.ratio, r.ratioAgains)
+func printResults(w io.Writer, rows []*row, procs *processes) {
+	fmt.Fprintln(w, "| target | server | conns | calls/s | p50 | p99 | statusd allocs/call | ratio (median of rounds) | goal | failed |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	for i, r := range rows {
+		ratio, goal, allocs := "—", "—", "—"
+		if r.reference != "" {
+			m := median(r.ratios)
+			ratio = fmt.Sprintf("%.2f× %s", m, r.reference)
+			verdict := "met"
+			if m < r.goal {
+				verdict = fmt.Sprintf("missed by %.0f%%", 100*(r.goal-m)/r.goal)
+			}
+			goal = fmt.Sprintf("≥ %.2f× (%s)", r.goal, verdict)
+			allocs = fmt.Sprintf("%.1f", r.allocs)
+			if r.conns >= 256 && i > 0 { // the tail goal: p99 no worse than the ceiling's × 2
+				ref := rows[i-1]
+				tail := float64(r.p99()) / float64(max(ref.p99(), 1))
+				verdict = "met"
+				if tail > 2 {
+					verdict = fmt.Sprintf("missed by %.0f%%", 100*(tail-2)/2)
+				}
+				goal += fmt.Sprintf("; p99 %.2f× ceiling's, ≤ 2× (%s)", tail, verdict)
+			}
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %v | %v | %.1f | %s | %d |\n", r.target, r.rps(),
-			r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.allocs, ratio, r.failed)
+		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %d |\n", r.target, r.server, r.conns, r.rps(),
+			dur(r.loads, func(l load) time.Duration { return l.p50 }), dur(r.loads, func(l load) time.Duration { return l.p99 }),
+			allocs, ratio, goal, r.failed())
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| process | ready after exec | RSS idle | RSS peak under load |")
-	fmt.Fprintln(w, "|---|---|---|---|")
-	type proc struct {
-		name      string
-		ready     time.Duration
-		idle, top int
+	fmt.Fprintln(w, "| process | ready after exec | RSS now |")
+	fmt.Fprintln(w, "|---|---|---|")
+	for _, p := range []*process{procs.statusd, procs.ceiling, procs.peer} {
+		fmt.Fprintf(w, "| %s | %v | %.1f MB |\n", p.name, p.ready.Round(time.Millisecond), float64(p.rssKB())/1024)
 	}
-	var procs []*proc
-	byName := map[string]*proc{}
-	for _, r := range results {
-		name := strings.TrimSuffix(strings.SplitN(r.target, " ", 2)[0], ":")
-		p := byName[name]
-		if p == nil {
-			p = &proc{name: name, ready: r.ready, idle: r.rssIdleKB}
-			byName[name] = p
-			procs = append(procs, p)
+}
+
+// dur is the median of a latency over the rounds, or "—" if not reported.
+func dur(loads []load, f func(load) time.Duration) string {
+	v := make([]float64, 0, len(loads))
+	for _, l := range loads {
+		if f(l) > 0 {
+			v = append(v, float64(f(l)))
 		}
-		p.top = max(p.top, r.rssLoadKB)
 	}
-	for _, p := range procs {
-		fmt.Fprintf(w, "| %s | %v | %.1f MB | %.1f MB |\n", p.name, p.ready.Round(time.Millisecond), float64(p.idle)/1024, float64(p.top)/1024)
+	if len(v) == 0 {
+		return "—"
 	}
+	return time.Duration(median(v)).Round(time.Microsecond).String()
+}
+
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+		}
+	}
+	return "unknown CPU"
+}
+
+func uptime() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return "load average " + strings.Join(f[:3], ", ")
+}
+
+// moduleRoot is the directory of the statusd module.
+func moduleRoot() (string, error) {
+	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the module root: %w", err)
+	}
+	return strings.TrimSpace(string(root)), nil
+}
+
+// buildStatusd builds cmd/statusd into dir.
+func buildStatusd(dir string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "statusd")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/statusd")
+	build.Dir = root
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return "", errors.New("building statusd: " + err.Error())
+	}
+	return bin, nil
 }

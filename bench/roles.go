@@ -18,11 +18,10 @@ import (
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/server"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // serveRole runs the ceiling or the peer until SIGINT or SIGTERM.
-func serveRole(role, addr, debugAddr string) error {
+func serveRole(role, addr, debugAddr, upstream string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if debugAddr != "" {
@@ -38,31 +37,32 @@ func serveRole(role, addr, debugAddr string) error {
 	}
 	switch role {
 	case "ceiling":
-		return serveCeiling(ctx, ln)
+		return serveCeiling(ctx, ln, upstream)
 	case "peer":
 		return servePeer(ctx, ln)
 	}
 	return fmt.Errorf("unknown role %q", role)
 }
 
-// serveCeiling answers every Lookup with the bytes statusd would send,
-// serialised once: the cost of HTTP alone, on the same listener setup
-// (HTTP/1.1 and h2c) and timeouts as statusd.
-func serveCeiling(ctx context.Context, ln net.Listener) error {
-	res, err := server.New(mapping.DefaultCatalog()).Lookup(ctx, request)
-	if err != nil {
-		return err
-	}
-	body, err := protojson.Marshal(res)
-	if err != nil {
-		return err
-	}
+// serveCeiling answers each HTTP target with the status, content-type and
+// body statusd gave for it, fetched once from upstream: the cost of
+// net/http alone, on the same listener setup (HTTP/1.1 and h2c) and
+// timeouts as statusd.
+func serveCeiling(ctx context.Context, ln net.Listener, upstream string) error {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+statusdv1connect.StatusServiceLookupProcedure, func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	})
+	for _, t := range httpTargets {
+		status, ct, body, err := fetch(upstream, t)
+		if err != nil {
+			return err
+		}
+		path, _, _ := strings.Cut(t.path, "?")
+		mux.HandleFunc(t.method+" "+path, func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", ct)
+			w.WriteHeader(status)
+			_, _ = w.Write(body)
+		})
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, Protocols: new(http.Protocols)}
 	srv.Protocols.SetHTTP1(true)
@@ -74,26 +74,14 @@ func serveCeiling(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// healthyCeiling is the ceiling's readiness: it answers a Lookup.
-func healthyCeiling(addr string) error {
-	resp, err := http.Post("http://"+addr+statusdv1connect.StatusServiceLookupProcedure, "application/json", strings.NewReader(`{"httpStatus":412}`))
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("ceiling: %d", resp.StatusCode)
-	}
-	return nil
-}
-
 // lookuper is the part of StatusService the peer serves.
 type lookuper interface {
 	Lookup(context.Context, *statusdv1.LookupRequest) (*statusdv1.LookupResponse, error)
 }
 
 // servePeer serves StatusService.Lookup with grpc-go, calling the same
-// server.Service code statusd runs (without Connect and protovalidate).
+// server.Service code statusd runs (without protovalidate, metrics or
+// logging).
 func servePeer(ctx context.Context, ln net.Listener) error {
 	svc := server.New(mapping.DefaultCatalog())
 	s := grpc.NewServer()
