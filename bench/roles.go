@@ -51,14 +51,18 @@ func serveRole(role, addr, debugAddr, upstream string) error {
 func serveCeiling(ctx context.Context, ln net.Listener, upstream string) error {
 	mux := http.NewServeMux()
 	for _, t := range httpTargets {
-		status, ct, body, err := fetch(upstream, t)
+		status, header, body, err := fetch(upstream, t)
 		if err != nil {
 			return err
 		}
+		header.Del("Date") // net/http adds both, as for statusd
+		header.Del("Content-Length")
 		path, _, _ := strings.Cut(t.path, "?")
 		mux.HandleFunc(t.method+" "+path, func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", ct)
+			for k, v := range header {
+				w.Header()[k] = v
+			}
 			w.WriteHeader(status)
 			_, _ = w.Write(body)
 		})

@@ -13,7 +13,6 @@
 package grpcsplit
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -86,14 +85,14 @@ func (s *Splitter) route(c net.Conn) {
 		_ = c.Close() // gone before saying anything
 		return
 	}
-	var r io.Reader = io.MultiReader(bytes.NewReader(seen), c)
 	switch {
 	case isGRPC: // grpc-go ignores SETTINGS acknowledgements (and so the one of ours)
-		s.grpc.deliver(&replayConn{Conn: c, r: r})
+		s.grpc.deliver(&replayConn{Conn: c, seen: seen})
 	case sentSettings: // net/http counts them: it must not see the one of ours
-		s.http.deliver(&replayConn{Conn: c, r: &ackFilter{r: r, skip: len(preface)}})
+		r := &ackFilter{r: &replayConn{Conn: c, seen: seen}, skip: len(preface)}
+		s.http.deliver(&filteredConn{Conn: c, r: r})
 	default:
-		s.http.deliver(&replayConn{Conn: c, r: r})
+		s.http.deliver(&replayConn{Conn: c, seen: seen})
 	}
 }
 
@@ -257,10 +256,25 @@ func isGRPCContentType(block []byte) bool {
 // replayConn reads what sniff read before the rest of the connection.
 type replayConn struct {
 	net.Conn
+	seen []byte
+}
+
+func (c *replayConn) Read(p []byte) (int, error) {
+	if len(c.seen) > 0 {
+		n := copy(p, c.seen)
+		c.seen = c.seen[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+// filteredConn reads the connection through an ackFilter.
+type filteredConn struct {
+	net.Conn
 	r io.Reader
 }
 
-func (c *replayConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+func (c *filteredConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // chanListener is a net.Listener fed by the Splitter.
 type chanListener struct {
