@@ -199,6 +199,11 @@ func benchmark(out io.Writer, o options) error {
 		return err
 	}
 	httpGen, h2Gen := generators(o, dir)
+	stopSampling := make(chan struct{})
+	defer close(stopSampling)
+	for _, p := range []*process{procs.statusd, procs.ceiling, procs.peer} {
+		go p.sample(stopSampling)
+	}
 	fmt.Fprintf(out, "machine: %s, %d cores, %s/%s, %s; load before: %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), uptime())
 	fmt.Fprintf(out, "HTTP/1.1 generator: %s; h2c generator: %s\n", httpGen.name(), h2Gen.name())
 	fmt.Fprintf(out, "%d interleaved rounds of %v per target; statusd with -access-log=false\n\n", o.rounds, o.duration)
@@ -289,10 +294,11 @@ func printResults(w io.Writer, rows []*row, procs *processes) {
 			allocs, ratio, goal, r.failed())
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| process | ready after exec | RSS now |")
-	fmt.Fprintln(w, "|---|---|---|")
+	fmt.Fprintln(w, "| process | ready after exec | RSS idle | RSS peak under load |")
+	fmt.Fprintln(w, "|---|---|---|---|")
 	for _, p := range []*process{procs.statusd, procs.ceiling, procs.peer} {
-		fmt.Fprintf(w, "| %s | %v | %.1f MB |\n", p.name, p.ready.Round(time.Millisecond), float64(p.rssKB())/1024)
+		fmt.Fprintf(w, "| %s | %v | %.1f MB | %.1f MB |\n", p.name, p.ready.Round(time.Millisecond),
+			float64(p.idleKB)/1024, float64(max(p.peakKB.Load(), int64(p.idleKB)))/1024)
 	}
 }
 

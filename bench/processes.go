@@ -40,6 +40,22 @@ type process struct {
 	addr      string
 	debugAddr string
 	ready     time.Duration // from exec to the first successful call
+	idleKB    int           // RSS once ready
+	peakKB    atomic.Int64  // highest RSS sampled under load
+}
+
+// sample records p's RSS every 100ms until stop is closed.
+func (p *process) sample(stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(100 * time.Millisecond):
+			if kb := int64(p.rssKB()); kb > p.peakKB.Load() {
+				p.peakKB.Store(kb)
+			}
+		}
+	}
 }
 
 func (p *process) stop() {
@@ -103,6 +119,7 @@ func start(name string, args []string, ready func(addr string) error) (*process,
 	for {
 		if err := ready(addr); err == nil {
 			p.ready = time.Since(t0)
+			p.idleKB = p.rssKB()
 			return p, nil
 		}
 		if time.Since(t0) > 30*time.Second {
