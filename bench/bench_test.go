@@ -33,7 +33,7 @@ func checkTable(t *testing.T, table string, generators ...string) {
 	for _, want := range append(generators, "| Connect GET Lookup | ceiling | 4 |", "| Connect GET Lookup | statusd | 4 |",
 		"| Connect JSON POST Lookup | statusd |", "| Connect JSON POST Validate (typical exchange) | ceiling |",
 		"| Connect GET Lookup | statusd | 8 |", "| gRPC Lookup (h2c) | peer |", "| gRPC Lookup (h2c) | statusd |",
-		"× ceiling", "× peer", "p99 ", "load average", "| statusd | ") {
+		"× ceiling (CPU/call ", "× peer", "p99 ", "load average", "| statusd | ") {
 		if !strings.Contains(table, want) {
 			t.Errorf("output lacks %q:\n%s", want, table)
 		}
@@ -41,11 +41,11 @@ func checkTable(t *testing.T, table string, generators ...string) {
 	rows := 0
 	for _, line := range strings.Split(table, "\n") {
 		cells := strings.Split(line, " | ")
-		if len(cells) != 10 || strings.HasPrefix(line, "| target") {
+		if len(cells) != 11 || strings.HasPrefix(line, "| target") {
 			continue
 		}
 		rows++
-		if cells[9] != "0 |" || cells[3] == "0" {
+		if cells[10] != "0 |" || cells[3] == "0" {
 			t.Errorf("no calls or failed calls: %s", line)
 		}
 	}

@@ -23,6 +23,7 @@ type load struct {
 	calls, failed int
 	rps           float64
 	p50, p99      time.Duration // zero when the generator does not report them
+	cpuPerCall    time.Duration // the server's CPU time (user + system) per call
 }
 
 // generator drives HTTP load at one address.

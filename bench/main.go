@@ -146,6 +146,7 @@ type row struct {
 	conns          int
 	loads          []load
 	ratios         []float64 // to the reference row of the same round
+	cpuRatios      []float64 // CPU per call over the reference's, same round
 	allocs         float64
 	goal           float64
 	reference      string
@@ -227,16 +228,23 @@ func benchmark(out io.Writer, o options) error {
 			if t.contentType == "application/grpc" {
 				gen, refProc = h2Gen, procs.peer
 			}
+			cpu0 := refProc.cpu()
 			a, err := gen.run(refProc.addr, t, ref.conns, o.duration, o.maxCalls)
 			if err != nil {
 				return fmt.Errorf("%s on %s: %w", t.name, refProc.name, err)
 			}
+			a.cpuPerCall = perCall(refProc.cpu()-cpu0, a.calls)
 			before, _ := procs.statusd.mallocs()
+			cpu0 = procs.statusd.cpu()
 			b, err := gen.run(procs.statusd.addr, t, st.conns, o.duration, o.maxCalls)
 			if err != nil {
 				return fmt.Errorf("%s on statusd: %w", t.name, err)
 			}
+			b.cpuPerCall = perCall(procs.statusd.cpu()-cpu0, b.calls)
 			after, _ := procs.statusd.mallocs()
+			if a.cpuPerCall > 0 {
+				st.cpuRatios = append(st.cpuRatios, float64(b.cpuPerCall)/float64(a.cpuPerCall))
+			}
 			if b.calls > 0 && round == 0 {
 				st.allocs = float64(after-before) / float64(b.calls)
 			}
@@ -256,6 +264,13 @@ func benchmark(out io.Writer, o options) error {
 	return nil
 }
 
+func perCall(cpu time.Duration, calls int) time.Duration {
+	if calls == 0 {
+		return 0
+	}
+	return cpu / time.Duration(calls)
+}
+
 func targetNamed(name string) target {
 	for _, t := range append(slices.Clone(httpTargets), grpcLookup) {
 		if t.name == name {
@@ -266,13 +281,13 @@ func targetNamed(name string) target {
 }
 
 func printResults(w io.Writer, rows []*row, procs *processes) {
-	fmt.Fprintln(w, "| target | server | conns | calls/s | p50 | p99 | statusd allocs/call | ratio (median of rounds) | goal | failed |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| target | server | conns | calls/s | p50 | p99 | server CPU/call | statusd allocs/call | ratio (median of rounds) | goal | failed |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for i, r := range rows {
 		ratio, goal, allocs := "—", "—", "—"
 		if r.reference != "" {
 			m := median(r.ratios)
-			ratio = fmt.Sprintf("%.2f× %s", m, r.reference)
+			ratio = fmt.Sprintf("%.2f× %s (CPU/call %.2f×)", m, r.reference, median(r.cpuRatios))
 			verdict := "met"
 			if m < r.goal {
 				verdict = fmt.Sprintf("missed by %.0f%%", 100*(r.goal-m)/r.goal)
@@ -289,9 +304,9 @@ func printResults(w io.Writer, rows []*row, procs *processes) {
 				goal += fmt.Sprintf("; p99 %.2f× ceiling's, ≤ 2× (%s)", tail, verdict)
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %d |\n", r.target, r.server, r.conns, r.rps(),
+		fmt.Fprintf(w, "| %s | %s | %d | %.0f | %s | %s | %s | %s | %s | %s | %d |\n", r.target, r.server, r.conns, r.rps(),
 			dur(r.loads, func(l load) time.Duration { return l.p50 }), dur(r.loads, func(l load) time.Duration { return l.p99 }),
-			allocs, ratio, goal, r.failed())
+			dur(r.loads, func(l load) time.Duration { return l.cpuPerCall }), allocs, ratio, goal, r.failed())
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| process | ready after exec | RSS idle | RSS peak under load |")

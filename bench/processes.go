@@ -84,6 +84,23 @@ func (p *process) rssKB() int {
 	return -1
 }
 
+// cpu reads the process's user and system CPU time from /proc (in clock
+// ticks of 10ms, the Linux USER_HZ of 100).
+func (p *process) cpu() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // fields from 3 on
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.Atoi(f[11])
+	stime, _ := strconv.Atoi(f[12])
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 // mallocs reads the process's allocation count from expvar.
 func (p *process) mallocs() (uint64, error) {
 	resp, err := http.Get("http://" + p.debugAddr + "/debug/vars")

@@ -158,7 +158,7 @@ func (c *AnswerCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	tab := c.answersFor(c.svc.Catalog())
 	kb := c.keys.Get().(*[]byte)
-	key, storable, r := requestKey((*kb)[:0], r)
+	key, storable, body := requestKey((*kb)[:0], r)
 	out := CallOutcome{Procedure: r.URL.Path, Peer: r.RemoteAddr}
 	var ans *answer
 	if storable {
@@ -174,7 +174,7 @@ func (c *AnswerCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if storable {
 			out.Cache = "miss"
 		}
-		out.HTTPStatus, out.Code = c.miss(w, r, tab, key, storable)
+		out.HTTPStatus, out.Code = c.miss(w, body.restore(r, key), tab, key, storable)
 	}
 	if cap(key) <= 4*maxKeyBytes {
 		*kb = key
@@ -317,11 +317,12 @@ func errorCode(rec *recorder) connect.Code {
 // requestKey appends the bytes that decide r's answer to key: the method
 // family, the path, the query or body, and the header fields connect-go
 // reads for a unary call. storable is false when the request has a field
-// that changes the answer per call (a timeout) or is too large to key; r
-// comes back with its body readable again.
-func requestKey(key []byte, r *http.Request) (_ []byte, storable bool, _ *http.Request) {
+// that changes the answer per call (a timeout) or is too large to key. The
+// body bytes read into key are given back to connect-go by body.restore
+// on a miss; a hit needs no copy of them.
+func requestKey(key []byte, r *http.Request) (_ []byte, storable bool, body bodyRead) {
 	if r.Header.Get("Connect-Timeout-Ms") != "" {
-		return key, false, r
+		return key, false, body
 	}
 	field := func(name string) {
 		for i, v := range r.Header[name] {
@@ -340,10 +341,10 @@ func requestKey(key []byte, r *http.Request) (_ []byte, storable bool, _ *http.R
 		key = append(key, 0)
 		field("Accept-Encoding")
 		field("Connect-Protocol-Version")
-		return key, len(key) <= maxKeyBytes, r
+		return key, len(key) <= maxKeyBytes, body
 	}
 	if r.ContentLength > maxKeyBytes {
-		return key, false, r
+		return key, false, body
 	}
 	key = append(key, 'P')
 	key = append(key, r.URL.Path...)
@@ -354,23 +355,42 @@ func requestKey(key []byte, r *http.Request) (_ []byte, storable bool, _ *http.R
 	field("Connect-Protocol-Version")
 	start := len(key)
 	if start >= maxKeyBytes {
-		return key, false, r
+		return key, false, body
 	}
 	key = slices.Grow(key, maxKeyBytes+1-start)
-	n, err := io.ReadFull(r.Body, key[start:start+maxKeyBytes+1-start])
+	n, err := io.ReadFull(r.Body, key[start:maxKeyBytes+1])
 	key = key[:start+n]
-	body := bytes.Clone(key[start:])
-	r2 := *r
-	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		r2.Body = io.NopCloser(bytes.NewReader(body))
-		return key, true, &r2
-	case err == nil: // longer than the key may be
-		r2.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
-	default:
-		r2.Body = readCloser{io.MultiReader(bytes.NewReader(body), errReader{err}), r.Body}
+	body = bodyRead{read: true, start: start, err: err}
+	// io.ReadFull's EOFs mean the whole body is in the key; no error means
+	// it may be longer than a key may be.
+	return key, err == io.ErrUnexpectedEOF || err == io.EOF, body
+}
+
+// bodyRead is what requestKey read of a POST body.
+type bodyRead struct {
+	read  bool
+	start int   // where the body starts in the key
+	err   error // io.ReadFull's
+}
+
+// restore returns r with its body readable from the start again: the bytes
+// in key, then the rest of the body (or the error reading it stopped at).
+// key must stay unchanged until connect-go has read them.
+func (b bodyRead) restore(r *http.Request, key []byte) *http.Request {
+	if !b.read {
+		return r
 	}
-	return key, false, &r2
+	read := bytes.NewReader(key[b.start:])
+	r2 := *r
+	switch b.err {
+	case io.EOF, io.ErrUnexpectedEOF:
+		r2.Body = readCloser{read, r.Body}
+	case nil:
+		r2.Body = readCloser{io.MultiReader(read, r.Body), r.Body}
+	default:
+		r2.Body = readCloser{io.MultiReader(read, errReader{b.err}), r.Body}
+	}
+	return &r2
 }
 
 type readCloser struct {
