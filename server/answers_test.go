@@ -124,7 +124,7 @@ type answerBytes struct {
 	body            []byte
 }
 
-func replay(t *testing.T, base string, c captured) answerBytes {
+func replay(t *testing.T, clients map[bool]*http.Client, base string, c captured) answerBytes {
 	t.Helper()
 	req, err := http.NewRequest(c.method, base+c.path+"?"+c.query, bytes.NewReader(c.body))
 	if err != nil {
@@ -134,7 +134,7 @@ func replay(t *testing.T, base string, c captured) answerBytes {
 		req.URL.RawQuery = ""
 	}
 	req.Header = c.header.Clone()
-	resp, err := (&http.Client{Transport: transport(c.h2c)}).Do(req)
+	resp, err := clients[c.h2c].Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +163,13 @@ func TestAnswersAreConnectGos(t *testing.T) {
 
 	reqs := corpus(t, plain.URL)
 	kinds := map[string]int{}
+	// Every answer, of every protocol, goes through statusd's own validator
+	// too (dogfood): HTTP/1.1 and h2c.
+	clients := map[bool]*http.Client{false: newDogfood(t, false), true: newDogfood(t, true)}
 	for _, c := range reqs {
-		want := replay(t, plain.URL, c)
+		want := replay(t, clients, plain.URL, c)
 		for _, pass := range []string{"first", "second"} {
-			got := replay(t, cs.URL, c)
+			got := replay(t, clients, cs.URL, c)
 			name := c.method + " " + c.path + " " + c.header.Get("Content-Type") + " " + pass
 			if c.method == http.MethodGet {
 				if got.status == 200 && (got.header.Get("Etag") == "" || got.header.Get("Cache-Control") == "") {
