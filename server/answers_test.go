@@ -38,12 +38,13 @@ func (c *capture) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Body != nil {
 		body, _ = io.ReadAll(r.Body)
 		r.Body.Close()
-		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	c.mu.Lock()
 	c.reqs = append(c.reqs, captured{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body, c.h2c})
 	c.mu.Unlock()
-	return c.base.RoundTrip(r)
+	r2 := r.Clone(r.Context()) // a RoundTripper must not change the request
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	return c.base.RoundTrip(r2)
 }
 
 func transport(h2c bool) *http.Transport {
