@@ -199,6 +199,7 @@ func TestConditionalGET(t *testing.T) {
 		cs.URL + "/statusd.v1.StatusService/Nope?encoding=json&message={}",
 		cs.URL + "/statusd.v1.StatusService/Lookup?encoding=json&message=garbage",
 		lookupURL(cs.URL, `{"httpStatus":600}`),
+		lookupURL(cs.URL, `{"httpStatus":412,"bogus":1}`), // strict JSON: invalid_argument
 	} {
 		for _, h := range []string{"If-None-Match", "If-Match"} {
 			resp, _ := do(t, c, "GET", target, h, etag)

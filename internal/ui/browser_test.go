@@ -47,7 +47,8 @@ func newStatusd(t *testing.T, cat *mapping.Catalog) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.Handle(server.NewHandler(svc, connect.WithCompressMinBytes(1024)))
 	Mount(mux)
-	srv := httptest.NewServer(svc.Cacheable(mux, 5*time.Minute))
+	srv := httptest.NewServer(svc.Cacheable(mux, server.CacheConfig{MaxAge: 5 * time.Minute,
+		HandlerOptions: []connect.HandlerOption{connect.WithCompressMinBytes(1024)}}))
 	t.Cleanup(srv.Close)
 	return srv
 }
