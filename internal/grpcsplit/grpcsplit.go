@@ -122,11 +122,16 @@ func sniff(r io.Reader, w io.Writer) (seen []byte, isGRPC, sentSettings bool, er
 		}
 		return nil
 	}
-	if err := fill(1); err != nil || buf[0] != 'P' {
-		return buf, false, false, err
-	}
-	if err := fill(len(preface)); err != nil || string(buf[:len(preface)]) != preface {
-		return buf, false, false, err
+	// Read until the bytes stop being the preface's start, so that a short
+	// HTTP/1.1 request (PUT / HTTP/1.1...) is not held waiting for more.
+	for len(buf) < len(preface) {
+		if err := fill(len(buf) + 1); err != nil {
+			return buf, false, false, err
+		}
+		n := min(len(buf), len(preface))
+		if string(buf[:n]) != preface[:n] {
+			return buf, false, false, nil
+		}
 	}
 	if _, err := w.Write(emptySettings); err != nil {
 		return buf, false, false, err

@@ -138,6 +138,7 @@ func TestSniff(t *testing.T) {
 		{"connect h2c", requestBytes(t, "application/json", false), false},
 		{"http/1.1", []byte("POST / HTTP/1.1\r\n"), false},
 		{"PRI but not the preface", []byte("PRIX"), false},
+		{"short PUT", []byte("PUT / HTTP/1.1\r\n\r\n"), false},
 	} {
 		seen, got, _, _ := sniff(bytes.NewReader(c.in), io.Discard)
 		if got != c.want || !bytes.HasPrefix(c.in, seen) {
@@ -196,5 +197,27 @@ func TestAckFilter(t *testing.T) {
 		if !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("reads of %d: got %x\nwant %x", chunk, got, want.Bytes())
 		}
+	}
+}
+
+// TestSniffDoesNotWaitForMore: a request that stops being the preface
+// early is handed on with what was read, without waiting for more bytes.
+func TestSniffDoesNotWaitForMore(t *testing.T) {
+	client, srv := net.Pipe()
+	defer client.Close()
+	defer srv.Close()
+	go func() { _, _ = io.WriteString(client, "PUT / HTTP") }() // and then nothing
+	done := make(chan []byte, 1)
+	go func() {
+		seen, _, _, _ := sniff(srv, io.Discard)
+		done <- seen
+	}()
+	select {
+	case seen := <-done:
+		if !strings.HasPrefix("PUT / HTTP", string(seen)) || len(seen) == 0 {
+			t.Errorf("read %q", seen)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("sniff waits for bytes that cannot be the preface")
 	}
 }
