@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/prometheus/client_golang/prometheus"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/mapping"
 )
@@ -424,33 +424,46 @@ func (r *recorder) Write(p []byte) (int, error) {
 	return r.body.Write(p)
 }
 
-// WritePrometheus writes the cache's counters in the Prometheus text
-// format 0.0.4, to follow the RPC metrics at /metrics.
-func (c *AnswerCache) WritePrometheus(w io.Writer) error {
+// The cache's metrics, next to the RPC metrics at /metrics.
+var (
+	cacheCallsDesc = prometheus.NewDesc("statusd_answer_cache_calls_total",
+		"Connect unary calls the answer cache stood in front of, by how they were answered.", []string{"result"}, nil)
+	conditionalDesc = prometheus.NewDesc("statusd_conditional_answers_total",
+		"Conditional GETs answered 304 or 412.", []string{"status"}, nil)
+	evictionsDesc = prometheus.NewDesc("statusd_answer_cache_evictions_total",
+		"Answers evicted to stay under the memory cap.", nil, nil)
+	answersDesc = prometheus.NewDesc("statusd_answer_cache_answers",
+		"Answers stored for the current catalog.", nil, nil)
+	cacheBytesDesc = prometheus.NewDesc("statusd_answer_cache_bytes",
+		"Bytes the stored answers count for (used), and the cap (max).", []string{"kind"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (c *AnswerCache) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{cacheCallsDesc, conditionalDesc, evictionsDesc, answersDesc, cacheBytesDesc} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *AnswerCache) Collect(ch chan<- prometheus.Metric) {
 	n, size := 0, 0
 	if t := c.table.Load(); t != nil {
 		n, size = t.stats()
 	}
-	_, err := fmt.Fprintf(w, `# HELP statusd_answer_cache_calls_total Connect unary calls the answer cache stood in front of, by how they were answered.
-# TYPE statusd_answer_cache_calls_total counter
-statusd_answer_cache_calls_total{result="hit"} %d
-statusd_answer_cache_calls_total{result="miss"} %d
-statusd_answer_cache_calls_total{result="bypass"} %d
-# HELP statusd_conditional_answers_total Conditional GETs answered 304 (not_modified) or 412 (precondition_failed).
-# TYPE statusd_conditional_answers_total counter
-statusd_conditional_answers_total{status="304"} %d
-statusd_conditional_answers_total{status="412"} %d
-# HELP statusd_answer_cache_evictions_total Answers evicted to stay under the memory cap.
-# TYPE statusd_answer_cache_evictions_total counter
-statusd_answer_cache_evictions_total %d
-# HELP statusd_answer_cache_answers Answers stored for the current catalog.
-# TYPE statusd_answer_cache_answers gauge
-statusd_answer_cache_answers %d
-# HELP statusd_answer_cache_bytes Bytes the stored answers count for, and the cap.
-# TYPE statusd_answer_cache_bytes gauge
-statusd_answer_cache_bytes{kind="used"} %d
-statusd_answer_cache_bytes{kind="max"} %d
-`, c.hits.Load(), c.misses.Load(), c.bypasses.Load(), c.notModified.Load(), c.failedMatch.Load(),
-		c.evictions.Load(), n, size, c.cfg.MaxBytes)
-	return err
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge := func(d *prometheus.Desc, v int, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(v), labels...)
+	}
+	counter(cacheCallsDesc, c.hits.Load(), "hit")
+	counter(cacheCallsDesc, c.misses.Load(), "miss")
+	counter(cacheCallsDesc, c.bypasses.Load(), "bypass")
+	counter(conditionalDesc, c.notModified.Load(), "304")
+	counter(conditionalDesc, c.failedMatch.Load(), "412")
+	counter(evictionsDesc, c.evictions.Load())
+	gauge(answersDesc, n)
+	gauge(cacheBytesDesc, size, "used")
+	gauge(cacheBytesDesc, c.cfg.MaxBytes, "max")
 }

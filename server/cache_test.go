@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/mapping/conformance"
@@ -338,11 +340,14 @@ func TestAnswerCacheBounded(t *testing.T) {
 			t.Errorf("large POST: %d %s %+v", resp.StatusCode, body, o)
 		}
 	}
-	var m strings.Builder
-	_ = cs.cache.WritePrometheus(&m)
-	for _, want := range []string{`statusd_answer_cache_calls_total{result="bypass"} 2`, `statusd_answer_cache_bytes{kind="max"} 65536`} {
-		if !strings.Contains(m.String(), want+"\n") {
-			t.Errorf("metrics lack %q:\n%s", want, m.String())
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(cs.cache)
+	rr := httptest.NewRecorder()
+	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rr, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{`statusd_answer_cache_calls_total{result="bypass"} 2`, `statusd_answer_cache_bytes{kind="max"} 65536`,
+		`statusd_conditional_answers_total{status="304"} 0`} {
+		if !strings.Contains(rr.Body.String(), want+"\n") {
+			t.Errorf("metrics lack %q:\n%s", want, rr.Body.String())
 		}
 	}
 }

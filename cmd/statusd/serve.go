@@ -27,6 +27,7 @@ import (
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1connect"
 	"github.com/statusd/statusd/gen/statusd/v1/statusdv1openapi"
 	"github.com/statusd/statusd/internal/grpcserve"
+	"github.com/statusd/statusd/internal/grpcsplit"
 	"github.com/statusd/statusd/internal/observe"
 	"github.com/statusd/statusd/internal/ui"
 	"github.com/statusd/statusd/server"
@@ -255,7 +256,7 @@ func build(cfg config, stderr io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.http.Handler = newHandler(a.svc, a.checker, a.metrics, a.rec, cfg, interceptors...)
-	if cfg.grpcAddr != "" {
+	if cfg.grpcAddr != "" || cfg.tlsCert == "" { // cleartext: gRPC on the main port too (serve)
 		a.grpc = grpcserve.New(a.svc, a.rec, grpcserve.Limits{
 			MaxRecvMsgSize:       cfg.readMaxBytes,
 			MaxConcurrentStreams: uint32(cfg.maxConcurrentStreams),
@@ -296,7 +297,14 @@ func politeBefore(readTimeout time.Duration) time.Duration {
 
 // serve starts a server on each open port.
 func (a *app) serve() {
-	a.served = make(chan error, 2)
+	a.served = make(chan error, 3)
+	mainLn := a.ports.main
+	if a.http.TLSConfig == nil { // gRPC connections on the main port go to grpc-go's transport
+		split := grpcsplit.New(mainLn, a.cfg.readHeaderTimeout)
+		mainLn = split.HTTP()
+		a.running++
+		go func() { a.served <- a.grpc.Serve(split.GRPC()) }()
+	}
 	a.logger.Info("statusd listening", "addr", a.ports.main.Addr().String(), "tls", a.cfg.tlsCert != "",
 		"max_connections", a.ports.maxConns, "catalog", a.svc.Catalog().Proto().GetEdition(), "catalog_hash", a.svc.Catalog().Hash()[:12])
 	a.running++
@@ -304,10 +312,10 @@ func (a *app) serve() {
 		if a.http.TLSConfig != nil {
 			a.served <- a.http.ServeTLS(a.ports.main, "", "")
 		} else {
-			a.served <- a.http.Serve(a.ports.main)
+			a.served <- a.http.Serve(mainLn)
 		}
 	}()
-	if a.grpc != nil {
+	if a.ports.grpc != nil {
 		a.logger.Info("statusd gRPC (grpc-go) listening", "addr", a.ports.grpc.Addr().String(), "max_connections", a.ports.maxConns)
 		a.running++
 		go func() { a.served <- a.grpc.Serve(a.ports.grpc) }()

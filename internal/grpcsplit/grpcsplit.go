@@ -305,13 +305,15 @@ func (l *chanListener) deliver(c net.Conn) {
 	}
 }
 
+// Accept waits for a connection until l itself is closed: when the
+// shared listener closes first (net/http shut down), grpc-go's Serve keeps
+// waiting for its own GracefulStop or Stop, so that it returns as stopped
+// and not with an accept error.
 func (l *chanListener) Accept() (net.Conn, error) {
 	select {
 	case c := <-l.conns:
 		return c, nil
 	case <-l.closed:
-		return nil, net.ErrClosed
-	case <-l.ended:
 		return nil, net.ErrClosed
 	}
 }

@@ -95,10 +95,16 @@ func TestRouting(t *testing.T) {
 		t.Errorf("silent client: %q %v", line, err)
 	}
 
-	// Closing the HTTP listener closes the shared one.
+	// Closing the HTTP listener closes the shared one; the gRPC listener
+	// waits for its own Close.
 	_ = s.HTTP().Close()
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Error("shared listener still open")
+	}
+	go func() { time.Sleep(50 * time.Millisecond); _ = s.GRPC().Close() }()
 	if _, err := s.GRPC().Accept(); err == nil {
-		t.Error("gRPC listener still accepting")
+		t.Error("closed gRPC listener still accepting")
 	}
 }
 
