@@ -175,6 +175,9 @@ func (c *AnswerCache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			out.Cache = "miss"
 		}
 		out.HTTPStatus, out.Code = c.miss(w, body.restore(r, key), tab, key, storable)
+		if r.Context().Err() != nil && out.Code != 0 {
+			out.Code = connect.CodeCanceled // the client went away (as observe counts it)
+		}
 	}
 	if cap(key) <= 4*maxKeyBytes {
 		*kb = key
