@@ -37,6 +37,11 @@ type Recorder struct {
 
 // Record records one call.
 func (r *Recorder) Record(ctx context.Context, c Call) {
+	r.record(ctx, c)
+}
+
+// record is Record with attributes appended to the access-log line.
+func (r *Recorder) record(ctx context.Context, c Call, extra ...slog.Attr) {
 	if r == nil {
 		return
 	}
@@ -49,12 +54,14 @@ func (r *Recorder) Record(ctx context.Context, c Call) {
 	if c.Code == 0 && r.SampleEvery > 1 && r.seen.Add(1)%r.SampleEvery != 1 {
 		return
 	}
-	r.Log.LogAttrs(ctx, slog.LevelInfo, "rpc",
+	attrs := append([]slog.Attr{
 		slog.String("procedure", c.Procedure),
 		slog.String("protocol", c.Protocol),
 		slog.String("code", CodeName(c.Code)),
 		slog.Duration("duration", c.Duration),
-		slog.String("peer", c.Peer))
+		slog.String("peer", c.Peer),
+	}, extra...)
+	r.Log.LogAttrs(ctx, slog.LevelInfo, "rpc", attrs...)
 }
 
 // codeOf is the code of a call that ended with err in ctx: a client that
