@@ -157,12 +157,17 @@ func (c *checker) contextHeaders() []*statusdv1.Header {
 
 // firstElements returns the first n comma-separated elements of v.
 func firstElements(v string, n int) string {
-	for i := 0; i < len(v); i++ {
-		if v[i] == ',' {
-			if n--; n == 0 {
-				return v[:i]
-			}
+	end := 0
+	for n > 0 {
+		i := strings.IndexByte(v[end:], ',')
+		if i < 0 {
+			return v
 		}
+		end += i
+		if n--; n == 0 {
+			return v[:end]
+		}
+		end++
 	}
 	return v
 }
@@ -179,6 +184,21 @@ func (c *checker) tooLong(name string) {
 // reqHasToken reports whether the request's list field name holds token,
 // reading at most the bounded part of the field.
 func (c *checker) reqHasToken(name, token string) bool {
+	for _, a := range c.tokens[:c.nTokens] {
+		if a.token == token && strings.EqualFold(a.name, name) {
+			return a.found
+		}
+	}
+	found := c.readHasToken(name, token)
+	if c.nTokens < len(c.tokens) {
+		c.tokens[c.nTokens] = tokenAnswer{name: name, token: token, found: found}
+		c.nTokens++
+	}
+	return found
+}
+
+// readHasToken is reqHasToken without the memory of earlier answers.
+func (c *checker) readHasToken(name, token string) bool {
 	id, ok := headerID(name)
 	if !ok { // a field the index does not know: read each line's bounded part
 		for _, h := range c.ex.GetRequestHeaders() {

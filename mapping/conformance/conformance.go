@@ -140,6 +140,17 @@ type checker struct {
 	// reported holds headers already reported missing, so that a Level 3
 	// rule does not repeat an RFC rule about the same header.
 	reported [4]string
+	// tokens[:nTokens] remember what reqHasToken found, so that the
+	// conditions of many profiles read a request field once, not once per
+	// profile (16 profiles asking about one long prefer field).
+	tokens  [8]tokenAnswer
+	nTokens int
+}
+
+// tokenAnswer is one remembered reqHasToken answer.
+type tokenAnswer struct {
+	name, token string
+	found       bool
 }
 
 func (c *checker) req(name string) bool  { return c.reqSet.hasName(c.ex.GetRequestHeaders(), name) }
