@@ -53,6 +53,8 @@ func (c *checker) checkFields() {
 		}
 		return true
 	})
+	c.checkListFields()
+	c.checkRequestFields()
 }
 
 // checkDate reports a date field that is not an IMF-fixdate.
@@ -62,5 +64,35 @@ func (c *checker) checkDate(rule, name, v string) {
 		c.find(rule, 0, "%s %q is in an obsolete date format; send an IMF-fixdate such as Sun, 06 Nov 1994 08:49:37 GMT.", name, clip(v))
 	case err != nil:
 		c.find(rule, 0, "%s %q is not an HTTP date; send an IMF-fixdate such as Sun, 06 Nov 1994 08:49:37 GMT.", name, clip(v))
+	}
+}
+
+// checkListFields reports the response's list fields whose elements break
+// their grammar: preference-applied, accept-patch and link, each read
+// within the bounds of eachElement.
+func (c *checker) checkListFields() {
+	resp := c.ex.GetResponseHeaders()
+	c.eachElement(&c.respSet, resp, hPreferenceApplied, func(e string) bool {
+		if !header.ValidAppliedPreference(e) {
+			c.find("rfc7240.preference-applied.syntax", 0, "preference-applied element %q is not an applied preference (token or token=value, without parameters), such as return=minimal.", clip(e))
+		}
+		return true
+	})
+	c.eachElement(&c.respSet, resp, hAcceptPatch, func(e string) bool {
+		if !header.ValidMediaType(e) {
+			c.find("rfc5789.accept-patch.syntax", 0, "accept-patch element %q is not a media type (type/subtype, then ;name=value parameters), such as application/merge-patch+json.", clip(e))
+		}
+		return true
+	})
+	c.eachElement(&c.respSet, resp, hLink, func(e string) bool {
+		if !header.ValidLinkValue(e) {
+			c.find("rfc8288.link.syntax", 0, "link element %q is not a link value (<URI-reference> then ;name=value parameters), such as </orders>; rel=\"up\".", clip(e))
+		}
+		return true
+	})
+	if v, ok := c.respValue(hContentLocation); ok {
+		if err := header.ValidContentLocation(v); err != nil {
+			c.find("rfc9110.content-location.syntax", 0, "content-location %q is not an absolute or partial URI: it %v.", clip(v), err)
+		}
 	}
 }

@@ -93,6 +93,17 @@ var rules = []Rule{
 	{"rfc9110.retry-after.syntax", errorSev, "retry-after is an IMF-fixdate or seconds", both(grammar("10.2.3"), r9110("5.6.7"))},
 	{"rfc9110.allow.syntax", errorSev, "allow lists method tokens", grammar("10.2.1")},
 	{"rfc9110.upgrade.syntax", errorSev, "upgrade lists protocol tokens", grammar("7.8")},
+	{"rfc9110.content-location.syntax", errorSev, "content-location is an absolute URI or a partial URI (no fragment)", grammar("8.7")},
+	{"rfc7240.preference-applied.syntax", errorSev, "preference-applied lists token[=value] preferences, without parameters", both(r9110("2.2"), rfcs(7240, "3"))},
+	{"rfc5789.accept-patch.syntax", errorSev, "accept-patch lists media types", both(r9110("2.2", "8.3.1"), rfcs(5789, "3.1"))},
+	{"rfc8288.link.syntax", errorSev, "link lists `<URI-reference>; param=value` link values", both(r9110("2.2"), rfcs(8288, "3"))},
+	// Field grammar of the request (the client is the sender, RFC 9110
+	// section 2.2 binds it all the same).
+	{"rfc7240.prefer.syntax", errorSev, "the request's prefer (sent by the client) lists preferences", both(r9110("2.2"), rfcs(7240, "2"))},
+	{"rfc9110.expect.syntax", errorSev, "the request's expect (sent by the client) lists expectations", grammar("10.1.1")},
+	{"rfc9110.if-match.syntax", errorSev, "the request's if-match (sent by the client) is `*` or entity tags", grammar("13.1.1")},
+	{"rfc9110.if-none-match.syntax", errorSev, "the request's if-none-match (sent by the client) is `*` or entity tags", grammar("13.1.2")},
+	{"rfc9110.range.syntax", errorSev, "the request's range (sent by the client) is a ranges specifier, such as `bytes=0-499`", grammar("14.2")},
 	{"statusd.field.limit", infoSev, "a list field longer than statusd reads (4 KiB or 32 elements a field, 256 elements in all)", citeFieldLimits},
 	// Level 3 (built in level3.go; the severities here are tested against it).
 	{"l3.profile.none", infoSev, "no profile: only the RFC rules apply", citeProfiles},

@@ -1,0 +1,57 @@
+package conformance
+
+import (
+	"github.com/statusd/statusd/mapping/header"
+)
+
+// checkRequestFields reports request fields that statusd reads (to judge
+// 100, 206, 304, 412, 416 and 417 answers and the Level 3 outcomes) and
+// that break their grammar. The client sent them, not the server: RFC 9110
+// section 2.2's MUST NOT binds every sender, so they are errors of the
+// exchange, and each message says it was the request. A server that
+// receives one may answer 400 (section 15.5.1) or ignore the field.
+func (c *checker) checkRequestFields() {
+	req := c.ex.GetRequestHeaders()
+	c.eachElement(&c.reqSet, req, hPrefer, func(e string) bool {
+		if !header.ValidPreference(e) {
+			c.find("rfc7240.prefer.syntax", 0, "The request's prefer element %q (sent by the client) is not a preference (token[=value], then ;parameters), such as return=minimal.", clip(e))
+		}
+		return true
+	})
+	c.eachElement(&c.reqSet, req, hExpect, func(e string) bool {
+		if !header.ValidExpectation(e) {
+			c.find("rfc9110.expect.syntax", 0, "The request's expect element %q (sent by the client) is not an expectation (token[=value], such as 100-continue).", clip(e))
+		}
+		return true
+	})
+	c.checkETagList(hIfMatch, "rfc9110.if-match.syntax")
+	c.checkETagList(hIfNoneMatch, "rfc9110.if-none-match.syntax")
+	if v, ok := c.reqSet.value(req, hRange); ok {
+		if clipped := clipList(v, MaxListBytes); len(clipped) < len(v) {
+			c.tooLong("range")
+			v = clipped
+		}
+		if _, _, err := header.CountRanges(v); err != nil {
+			c.find("rfc9110.range.syntax", 0, "The request's range %q (sent by the client) is not a ranges specifier; send one such as bytes=0-499 or bytes=-500.", clip(v))
+		}
+	}
+}
+
+// checkETagList reports an if-match or if-none-match request field that is
+// neither "*" alone nor a list of entity tags.
+func (c *checker) checkETagList(id uint8, rule string) {
+	name := knownNames[id]
+	n, star := 0, false
+	c.eachElement(&c.reqSet, c.ex.GetRequestHeaders(), id, func(e string) bool {
+		n++
+		if e == "*" {
+			star = true
+		} else if !header.ValidEntityTagListElement(e, false) {
+			c.find(rule, 0, "The request's %s element %q (sent by the client) is not an entity tag; send quoted tags such as \"v7\" or W/\"v7\", or * alone.", name, clip(e))
+		}
+		return true
+	})
+	if star && n > 1 {
+		c.find(rule, 0, "The request's %s (sent by the client) lists * with other elements; * stands alone.", name)
+	}
+}
