@@ -78,6 +78,9 @@ func (c *checker) counted(rule string) bool {
 // takes a callback rather than returning an iterator so that the checker
 // stays on the stack.
 func (c *checker) eachElement(set *headerIndex, headers []*statusdv1.Header, id uint8, yield func(string) bool) {
+	if !set.has(id) {
+		return // most fields are absent: no iterator to set up
+	}
 	name := knownNames[id]
 	bytes, elements := 0, 0
 	for v := range set.values(headers, id, name) {

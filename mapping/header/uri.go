@@ -25,6 +25,10 @@ func ValidURIReference(v string) error {
 	if v == "" {
 		return ErrURIEmpty
 	}
+	// One pass checks the characters and notes where the scheme's ':' and
+	// the first '/', '?' or '#' are, how many '#' and whether a bracket
+	// occurs, so that a plain reference needs no second look.
+	colon, delim, hashes, brackets := -1, -1, 0, false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		switch {
@@ -33,18 +37,40 @@ func ValidURIReference(v string) error {
 				return ErrURIPercent
 			}
 			i += 2
-		case !isURIChar(c):
+			continue
+		case !uriChars[c]:
 			return ErrURIChar
+		}
+		switch c {
+		case ':':
+			if colon < 0 {
+				colon = i
+			}
+		case '/', '?', '#':
+			if delim < 0 {
+				delim = i
+			}
+			if c == '#' {
+				hashes++
+			}
+		case '[', ']':
+			brackets = true
 		}
 	}
 	// A scheme is what precedes the first ':' if no '/', '?' or '#'
 	// comes before it; a relative reference cannot have ':' in its first
 	// segment (RFC 3986 section 4.2), so such a prefix must be a scheme.
-	if colon := strings.IndexByte(v, ':'); colon >= 0 && !strings.ContainsAny(v[:colon], "/?#") {
+	if colon >= 0 && (delim < 0 || colon < delim) {
 		if !isScheme(v[:colon]) {
 			return ErrURIScheme
 		}
 		v = v[colon+1:]
+	}
+	if hashes > 1 {
+		return ErrURIChar
+	}
+	if !brackets {
+		return nil
 	}
 	// Brackets only around an IP literal: the authority's host.
 	authority := ""
@@ -55,7 +81,7 @@ func ValidURIReference(v string) error {
 		}
 		authority, v = rest[:end], rest[end:]
 	}
-	if strings.ContainsAny(v, "[]") || strings.Count(v, "#") > 1 {
+	if strings.ContainsAny(v, "[]") {
 		return ErrURIChar
 	}
 	if open := strings.IndexByte(authority, '['); open >= 0 {
@@ -72,15 +98,19 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// isURIChar reports whether c is an RFC 3986 unreserved or reserved
-// character.
-func isURIChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+// uriChars marks the RFC 3986 unreserved and reserved characters.
+var uriChars = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
 	}
-	return strings.IndexByte("-._~:/?#[]@!$&'()*+,;=", c) >= 0
-}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte("-._~:/?#[]@!$&'()*+,;=") {
+		t[c] = true
+	}
+	return t
+}()
 
 func isScheme(s string) bool {
 	if s == "" || !('a' <= s[0]|0x20 && s[0]|0x20 <= 'z') {
