@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -55,6 +56,13 @@ func worstCases() map[string]struct {
 		"long allow and long values": {ex: &statusdv1.Exchange{Method: "GET", Status: 206,
 			ResponseHeaders: append(long("allow", "GET"), &statusdv1.Header{Name: "etag", Value: bigValue},
 				&statusdv1.Header{Name: "content-range", Value: bigValue})}},
+		// Every field whose grammar is checked, full of broken elements
+		// (200 field lines a side, as the RPC allows).
+		"broken grammar in every checked field": {ex: &statusdv1.Exchange{Method: "PUT", Status: 412,
+			RequestHeaders: slices.Concat(long("prefer", "a b")[:40], long("expect", "1 2")[:40], long("if-match", "x")[:40],
+				long("if-none-match", "y")[:40], long("range", "bytes=9-1")[:40]),
+			ResponseHeaders: slices.Concat(long("link", "/x")[:66], long("accept-patch", "json")[:66], long("preference-applied", "a;b")[:66],
+				[]*statusdv1.Header{{Name: "content-location", Value: "/" + bigValue}})}},
 	}
 }
 

@@ -106,3 +106,18 @@ func TestStarWithTagsInEachConditional(t *testing.T) {
 		}
 	}
 }
+
+// TestWorstGrammarCaseReadsEveryField: with every checked field at the
+// RPC's limits, each field's grammar rule still fires once, its count at
+// most the elements read of it.
+func TestWorstGrammarCaseReadsEveryField(t *testing.T) {
+	wc := worstCases()["broken grammar in every checked field"]
+	rep, _ := Check(mapping.DefaultCatalog(), wc.ex, wc.ids)
+	for _, id := range []string{"rfc7240.preference-applied.syntax", "rfc5789.accept-patch.syntax", "rfc8288.link.syntax",
+		"rfc9110.content-location.syntax", "rfc7240.prefer.syntax", "rfc9110.expect.syntax", "rfc9110.if-match.syntax",
+		"rfc9110.if-none-match.syntax", "rfc9110.range.syntax"} {
+		if f, ok := findingOf(rep, id); !ok || f.Count > MaxListElements {
+			t.Errorf("%s: %v", id, ruleList(rep))
+		}
+	}
+}
