@@ -197,11 +197,19 @@ func isQuotable(c byte) bool { return c == '\t' || c >= 0x20 && c != 0x7f }
 // the rest.
 func leadingToken(s string) (tok, rest string) {
 	i := 0
-	for i < len(s) && isTchar(s[i]) {
+	for i < len(s) && tchars[s[i]] {
 		i++
 	}
 	return s[:i], s[i:]
 }
+
+// tchars is isTchar as a table, for the loops that read every byte.
+var tchars = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isTchar(byte(c))
+	}
+	return t
+}()
 
 func trimLeftOWS(s string) string {
 	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
