@@ -13,13 +13,13 @@ import (
 func (c *checker) checkRequestFields() {
 	req := c.ex.GetRequestHeaders()
 	c.eachElement(&c.reqSet, req, hPrefer, func(e string) bool {
-		if !header.ValidPreference(e) {
+		if !header.ValidPreference(e) && !c.counted("rfc7240.prefer.syntax") {
 			c.find("rfc7240.prefer.syntax", 0, "The request's prefer element %q (sent by the client) is not a preference (token[=value], then ;parameters), such as return=minimal.", clip(e))
 		}
 		return true
 	})
 	c.eachElement(&c.reqSet, req, hExpect, func(e string) bool {
-		if !header.ValidExpectation(e) {
+		if !header.ValidExpectation(e) && !c.counted("rfc9110.expect.syntax") {
 			c.find("rfc9110.expect.syntax", 0, "The request's expect element %q (sent by the client) is not an expectation (token[=value], such as 100-continue).", clip(e))
 		}
 		return true
@@ -46,7 +46,7 @@ func (c *checker) checkETagList(id uint8, rule string) {
 		n++
 		if e == "*" {
 			star = true
-		} else if !header.ValidEntityTagListElement(e, false) {
+		} else if !header.ValidEntityTagListElement(e, false) && !c.counted(rule) {
 			c.find(rule, 0, "The request's %s element %q (sent by the client) is not an entity tag; send quoted tags such as \"v7\" or W/\"v7\", or * alone.", name, clip(e))
 		}
 		return true

@@ -121,3 +121,26 @@ func TestWorstGrammarCaseReadsEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedGrammarMistakesCostNoAllocation: a grammar mistake repeated
+// in a field only counts, so checking 31 broken elements allocates no more
+// than checking 2 (a message formatted per element would).
+func TestRepeatedGrammarMistakesCostNoAllocation(t *testing.T) {
+	cat := mapping.DefaultCatalog()
+	for _, f := range []struct{ req, resp string }{{req: "if-match"}, {req: "if-none-match"}, {req: "prefer"}, {req: "expect"},
+		{resp: "link"}, {resp: "accept-patch"}, {resp: "preference-applied"}, {resp: "allow"}, {resp: "upgrade"}} {
+		allocs := func(n int) float64 {
+			v := strings.TrimSuffix(strings.Repeat("a b;=,", n), ",")
+			var ex *statusdv1.Exchange
+			if f.req != "" {
+				ex = exchange("PUT", 412, []string{f.req + ": " + v, "if-unmodified-since: " + fixdate}, nil, 0)
+			} else {
+				ex = exchange("GET", 426, nil, []string{f.resp + ": " + v, "upgrade: h2c"}, 0)
+			}
+			return testing.AllocsPerRun(20, func() { _, _ = Check(cat, ex, nil) })
+		}
+		if few, many := allocs(2), allocs(MaxListElements-1); many > few {
+			t.Errorf("%s%s: %v allocations for 2 broken elements, %v for %d", f.req, f.resp, few, many, MaxListElements-1)
+		}
+	}
+}
