@@ -55,3 +55,21 @@ func (c *checker) checkETagList(id uint8, rule string) {
 		c.find(rule, 0, "The request's %s (sent by the client) lists * with other elements; * stands alone.", name)
 	}
 }
+
+// clientRules are the rules a request breaks: the client, not the server,
+// sent what they report.
+var clientRules = [...]string{"rfc7240.prefer.syntax", "rfc9110.expect.syntax", "rfc9110.if-match.syntax",
+	"rfc9110.if-none-match.syntax", "rfc9110.range.syntax"}
+
+// ClientSent reports whether rule is about what the client sent (a field
+// of the request that breaks its grammar) rather than about the server's
+// response, so that a caller judging only its server, such as a test of
+// how a server answers malformed requests, can set those findings apart.
+func ClientSent(rule string) bool {
+	for _, r := range clientRules {
+		if r == rule {
+			return true
+		}
+	}
+	return false
+}
