@@ -24,6 +24,20 @@ func (c *checker) checkRequestFields() {
 		}
 		return true
 	})
+	c.checkRequestDate(hIfModifiedSince, "rfc9110.if-modified-since.syntax")
+	c.checkRequestDate(hIfUnmodifiedSince, "rfc9110.if-unmodified-since.syntax")
+	if v, ok := c.reqSet.value(req, hIfRange); ok {
+		// if-range = entity-tag / HTTP-date, and never a weak tag
+		// (section 13.1.5: a client MUST NOT generate one).
+		_, weak, err := header.ParseETag(v)
+		if weak {
+			c.find("rfc9110.if-range.syntax", 0, "The request's if-range %q (sent by the client) is a weak entity tag, which if-range cannot carry; send a strong one, such as \"v7\".", clip(v))
+		} else if err != nil {
+			if _, err := header.ParseHTTPDate(v); err != nil {
+				c.find("rfc9110.if-range.syntax", 0, "The request's if-range %q (sent by the client) is neither an entity tag nor an IMF-fixdate; send one validator, such as \"v7\".", clip(v))
+			}
+		}
+	}
 	c.checkETagList(hIfMatch, "rfc9110.if-match.syntax")
 	c.checkETagList(hIfNoneMatch, "rfc9110.if-none-match.syntax")
 	if v, ok := c.reqSet.value(req, hRange); ok {
@@ -34,6 +48,19 @@ func (c *checker) checkRequestFields() {
 		if _, _, err := header.CountRanges(v); err != nil {
 			c.find("rfc9110.range.syntax", 0, "The request's range %q (sent by the client) is not a ranges specifier; send one such as bytes=0-499 or bytes=-500.", clip(v))
 		}
+	}
+}
+
+// checkRequestDate reports a request date field that is not an
+// IMF-fixdate: the obsolete formats too, which a recipient reads but a
+// sender MUST NOT generate (section 5.6.7).
+func (c *checker) checkRequestDate(id uint8, rule string) {
+	v, ok := c.reqSet.value(c.ex.GetRequestHeaders(), id)
+	if !ok {
+		return
+	}
+	if _, err := header.ParseHTTPDate(v); err != nil {
+		c.find(rule, 0, "The request's %s %q (sent by the client) is not an IMF-fixdate; send one such as Sun, 06 Nov 1994 08:49:37 GMT.", knownNames[id], clip(v))
 	}
 }
 
@@ -59,7 +86,8 @@ func (c *checker) checkETagList(id uint8, rule string) {
 // clientRules are the rules a request breaks: the client, not the server,
 // sent what they report.
 var clientRules = [...]string{"rfc7240.prefer.syntax", "rfc9110.expect.syntax", "rfc9110.if-match.syntax",
-	"rfc9110.if-none-match.syntax", "rfc9110.range.syntax"}
+	"rfc9110.if-none-match.syntax", "rfc9110.range.syntax", "rfc9110.if-modified-since.syntax",
+	"rfc9110.if-unmodified-since.syntax", "rfc9110.if-range.syntax"}
 
 // ClientSent reports whether rule is about what the client sent (a field
 // of the request that breaks its grammar) rather than about the server's

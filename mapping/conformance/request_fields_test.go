@@ -148,3 +148,15 @@ func TestRepeatedGrammarMistakesCostNoAllocation(t *testing.T) {
 		}
 	}
 }
+
+// TestIfRangeForms: if-range holds a strong entity tag or an IMF-fixdate;
+// a weak tag (section 13.1.5) and an obsolete date are the client's errors.
+func TestIfRangeForms(t *testing.T) {
+	cat := mapping.DefaultCatalog()
+	for v, want := range map[string]bool{`"v7"`: false, fixdate: false, `W/"v7"`: true, "Tuesday, 24-Nov-26 10:00:00 GMT": true, "v7": true} {
+		rep, _ := Check(cat, exchange("GET", 200, []string{"range: bytes=0-9", "if-range: " + v}, nil, 100), nil)
+		if _, got := findingOf(rep, "rfc9110.if-range.syntax"); got != want {
+			t.Errorf("if-range: %s: finding %v, want %v (%v)", v, got, want, ruleList(rep))
+		}
+	}
+}

@@ -103,6 +103,9 @@ var rules = []Rule{
 	{"rfc9110.expect.syntax", errorSev, "the request's expect (sent by the client) lists expectations", grammar("10.1.1")},
 	{"rfc9110.if-match.syntax", errorSev, "the request's if-match (sent by the client) is `*` or entity tags", grammar("13.1.1")},
 	{"rfc9110.if-none-match.syntax", errorSev, "the request's if-none-match (sent by the client) is `*` or entity tags", grammar("13.1.2")},
+	{"rfc9110.if-modified-since.syntax", errorSev, "the request's if-modified-since (sent by the client) is an IMF-fixdate", both(grammar("13.1.3"), r9110("5.6.7"))},
+	{"rfc9110.if-unmodified-since.syntax", errorSev, "the request's if-unmodified-since (sent by the client) is an IMF-fixdate", both(grammar("13.1.4"), r9110("5.6.7"))},
+	{"rfc9110.if-range.syntax", errorSev, "the request's if-range (sent by the client) is a strong entity tag or an IMF-fixdate", grammar("13.1.5")},
 	{"rfc9110.range.syntax", errorSev, "the request's range (sent by the client) is a ranges specifier, such as `bytes=0-499`", grammar("14.2")},
 	{"statusd.field.limit", infoSev, "a list field longer than statusd reads (4 KiB or 32 elements a field, 256 elements in all)", citeFieldLimits},
 	// Level 3 (built in level3.go; the severities here are tested against it).
