@@ -202,19 +202,17 @@ func level3ErrorCode(status int) statusdv1.Code {
 
 func level3HTTPToCode(status int, ctx *Context) Translation {
 	t := Translation{HTTPStatus: status, Dialect: statusdv1.Dialect_DIALECT_LEVEL3}
-	x := ctx.catalog().level3()
-	switch p, o, i := findOutcome(status, ctx); {
-	case o != nil:
-		e := x.outcome(p, o, i)
+	r := newL3Request(ctx)
+	if o, i := findOutcome(status, &r); o != nil {
+		e := o.ex[i]
 		t.Code, t.Rationale, t.Citations = statusdv1.Code_CODE_OK, e.rationale, e.citations
 		return t
 	}
-	if p, e := findError(status, ctx); e != nil {
-		ex := x.error(p, e)
-		t.Code, t.Rationale, t.Citations = level3ErrorCode(status), ex.rationale, ex.citations
+	if e := findError(status, &r); e != nil {
+		t.Code, t.Rationale, t.Citations = e.code, e.ex.rationale, e.ex.citations
 		return t
 	}
-	ex := x.general(status)
+	ex := r.x.general(status)
 	t.Code, t.Rationale, t.Citations = level3Rule(status).code, ex.rationale, ex.citations
 	return t
 }

@@ -13,55 +13,65 @@ import (
 // not said), with the outcome and the status's index in it. The status
 // itself says whether the outcome's condition held, so conditions are not
 // checked.
-func findOutcome(status int, ctx *Context) (p *statusdv1.Profile, o *statusdv1.MethodOutcome, i int) {
-	ctx.eachProfile(func(q *statusdv1.Profile) bool {
-		anyMethod := ctx.anyMethod(q)
-		for _, qo := range q.GetOutcomes() {
-			if !anyMethod && !ctx.method(qo.GetMethod()) {
+func findOutcome(status int, r *l3Request) (*l3Outcome, int) {
+	for w := r.profiles(); ; {
+		q := w.next()
+		if q == nil {
+			return nil, 0
+		}
+		if !q.outcomeStatuses.mayHold(status) {
+			continue
+		}
+		anyMethod := r.anyMethod(q)
+		for k := range q.outcomes {
+			qo := &q.outcomes[k]
+			if !anyMethod && !r.is(qo.method) {
 				continue
 			}
-			for j, s := range qo.GetStatuses() {
+			for j, s := range qo.statuses {
 				if int(s) == status {
-					p, o, i = q, qo, j
-					return false
+					return qo, j
 				}
 			}
 		}
-		return true
-	})
-	return p, o, i
+	}
 }
 
 // findError finds a profile of the context that lists status among its
 // errors for the request's method.
-func findError(status int, ctx *Context) (p *statusdv1.Profile, e *statusdv1.ErrorStatus) {
-	ctx.eachProfile(func(q *statusdv1.Profile) bool {
-		anyMethod := ctx.anyMethod(q)
-		for _, qe := range q.GetErrors() {
-			if int(qe.GetStatus()) == status && (anyMethod || ctx.listed(qe.GetMethods())) {
-				p, e = q, qe
-				return false
+func findError(status int, r *l3Request) *l3Error {
+	for w := r.profiles(); ; {
+		q := w.next()
+		if q == nil {
+			return nil
+		}
+		if !q.errorStatuses.mayHold(status) {
+			continue
+		}
+		anyMethod := r.anyMethod(q)
+		for k := range q.errors {
+			qe := &q.errors[k]
+			if int(qe.status) == status && (anyMethod || r.listed(qe.methods)) {
+				return qe
 			}
 		}
-		return true
-	})
-	return p, e
+	}
 }
 
 // level3CodeRule picks the status of a code in a context from the
 // catalog's profiles; ok is false when no profile rule applies and
 // Connect's table answers.
 func level3CodeRule(code statusdv1.Code, ctx *Context) (status int, ex explanation, ok bool) {
-	x := ctx.catalog().level3()
+	r := newL3Request(ctx)
 	if code == statusdv1.Code_CODE_OK {
-		return level3Success(ctx, x)
+		return level3Success(&r)
 	}
-	if p, e := profileError(code, ctx); e != nil {
-		return int(e.GetStatus()), x.error(p, e), true
+	if e := profileError(code, &r); e != nil {
+		return int(e.status), e.ex, true
 	}
-	if code == statusdv1.Code_CODE_UNIMPLEMENTED && ctx.Method != "" {
-		if allowed, known := ctx.allows(); known && !allowed {
-			return 405, x.methodNotAllowed, true
+	if code == statusdv1.Code_CODE_UNIMPLEMENTED && r.said {
+		if allowed, known := r.allows(); known && !allowed {
+			return 405, r.x.methodNotAllowed, true
 		}
 	}
 	return 0, explanation{}, false
@@ -73,101 +83,110 @@ func level3CodeRule(code statusdv1.Code, ctx *Context) (status int, ex explanati
 // (412 for if-match, 428 for a PATCH said to lack content-type); one whose
 // conditions are not known to hold never applies. Among unconditional
 // ones, the status Connect's table gives wins, else the first listed.
-func profileError(code statusdv1.Code, ctx *Context) (p *statusdv1.Profile, e *statusdv1.ErrorStatus) {
+func profileError(code statusdv1.Code, r *l3Request) *l3Error {
 	connectStatus := int32(connectCodeToHTTP[code])
-	var firstP *statusdv1.Profile
-	var first *statusdv1.ErrorStatus
-	ctx.eachProfile(func(q *statusdv1.Profile) bool {
-		anyMethod := ctx.anyMethod(q)
-		for _, qe := range q.GetErrors() {
-			if level3ErrorCode(int(qe.GetStatus())) != code || !(anyMethod || ctx.listed(qe.GetMethods())) {
+	var first *l3Error
+	for w := r.profiles(); ; {
+		q := w.next()
+		if q == nil {
+			return first
+		}
+		if q.errorCodes&codeBit(code) == 0 {
+			continue
+		}
+		anyMethod := r.anyMethod(q)
+		for k := range q.errors {
+			qe := &q.errors[k]
+			if qe.code != code || !(anyMethod || r.listed(qe.methods)) {
 				continue
 			}
-			if len(qe.GetWhenRequestHas()) > 0 || len(qe.GetWhenRequestLacks()) > 0 {
-				if ctx.meets(qe.GetWhenRequestHas(), qe.GetWhenRequestLacks()) {
-					p, e = q, qe
-					return false
+			if qe.conditional {
+				if r.meets(qe.has, qe.lacks) {
+					return qe
 				}
 				continue
 			}
-			if first == nil || (qe.GetStatus() == connectStatus && first.GetStatus() != connectStatus) {
-				firstP, first = q, qe
+			if first == nil || (qe.status == connectStatus && first.status != connectStatus) {
+				first = qe
 			}
 		}
-		return true
-	})
-	if e != nil {
-		return p, e
 	}
-	return firstP, first
 }
 
 // level3Success picks the success status of the request: an outcome whose
 // request condition is known to hold (Async's 202 on prefer:
 // respond-async), else the outcome a profile gives the method (a profile
 // that redirects every method, such as Alias, first), else 200.
-func level3Success(ctx *Context, x *level3Index) (int, explanation, bool) {
-	if ctx.Method == "" {
-		return 200, x.okDefault, true
+func level3Success(r *l3Request) (int, explanation, bool) {
+	if !r.said {
+		return 200, r.x.okDefault, true
 	}
-	var p, redirectP *statusdv1.Profile
-	var o, redirectO *statusdv1.MethodOutcome
-	var condP *statusdv1.Profile
-	var condO *statusdv1.MethodOutcome
-	ctx.eachProfile(func(q *statusdv1.Profile) bool {
-		for _, qo := range q.GetOutcomes() {
-			if !ctx.method(qo.GetMethod()) || len(qo.GetStatuses()) == 0 {
+	var o, redirectO, condO *l3Outcome
+walk:
+	for w := r.profiles(); ; {
+		q := w.next()
+		if q == nil {
+			break
+		}
+		for k := range q.outcomes {
+			qo := &q.outcomes[k]
+			if !r.is(qo.method) || len(qo.statuses) == 0 {
 				continue
 			}
 			switch {
-			case len(qo.GetWhenRequestHas()) > 0:
-				if ctx.meets(qo.GetWhenRequestHas(), nil) {
-					condP, condO = q, qo
-					return false
+			case len(qo.has) > 0:
+				if r.meets(qo.has, nil) {
+					condO = qo
+					break walk
 				}
-			case redirectsAlways(q):
+			case q.redirects:
 				if redirectO == nil {
-					redirectP, redirectO = q, qo
+					redirectO = qo
 				}
 			case o == nil:
-				p, o = q, qo
+				o = qo
 			}
 		}
-		return true
-	})
+	}
 	switch {
 	case condO != nil:
-		i := pickStatus(condO, ctx)
-		return int(condO.GetStatuses()[i]), x.outcome(condP, condO, i), true
+		i := pickStatus(condO, r)
+		return int(condO.statuses[i]), condO.ex[i], true
 	case redirectO != nil:
-		return int(redirectO.GetStatuses()[0]), x.outcome(redirectP, redirectO, 0), true
+		return int(redirectO.statuses[0]), redirectO.ex[0], true
 	case o != nil:
-		return int(o.GetStatuses()[0]), x.outcome(p, o, 0), true
+		return int(o.statuses[0]), o.ex[0], true
 	}
-	return 200, x.okDefault, true
+	return 200, r.x.okDefault, true
 }
 
 // pickStatus picks among the statuses of a conditional outcome (a mixin's
 // [201, 200]) the first one every standalone profile of the context uses,
 // so that a mixin answers in the terms of the profile it is mixed into:
 // 201 on a Form that creates, 200 on an Action that does not.
-func pickStatus(o *statusdv1.MethodOutcome, ctx *Context) int {
-	cat := ctx.catalog()
-	for i, s := range o.GetStatuses() {
+func pickStatus(o *l3Outcome, r *l3Request) int {
+	cat := r.x.cat
+	for i, s := range o.statuses {
 		entry, ok := cat.Status(int(s))
-		used := true
-		ctx.eachProfile(func(q *statusdv1.Profile) bool {
-			if standalone(q) && (!ok || !UsesStatus(q, entry)) {
-				used = false
-				return false
-			}
-			return true
-		})
-		if used {
+		if usedByAll(r, entry, ok) {
 			return i
 		}
 	}
 	return 0
+}
+
+// usedByAll reports whether every standalone profile of the context uses
+// the status entry (found: ok).
+func usedByAll(r *l3Request, entry *statusdv1.HttpStatus, ok bool) bool {
+	for w := r.profiles(); ; {
+		q := w.next()
+		if q == nil {
+			return true
+		}
+		if q.standalone && (!ok || !UsesStatus(q.p, entry)) {
+			return false
+		}
+	}
 }
 
 // standalone reports whether p is a resource or control profile.

@@ -33,6 +33,11 @@ type level3Index struct {
 	errors           map[*statusdv1.ErrorStatus]explanation
 	okDefault        explanation
 	methodNotAllowed explanation
+	// methods are the catalog's method classes; profiles its profiles
+	// indexed (level3_profiles.go).
+	methods  []string
+	profiles map[*statusdv1.Profile]*l3Profile
+	table    profileTable
 }
 
 func newLevel3Index(cat *Catalog) *level3Index {
@@ -59,6 +64,7 @@ func newLevel3Index(cat *Catalog) *level3Index {
 		rationale: "Level 3: the method is not among those the resource's profiles allow, so " + statusName(cat, 405) + " with allow.",
 		citations: append(statusCitations(cat, 405), citeDesign),
 	}
+	x.indexProfiles()
 	return x
 }
 
