@@ -148,8 +148,11 @@ func TestIdleStreamEndsPolitely(t *testing.T) {
 		if st := status.Convert(err); st.Code() != codes.Unavailable || !strings.Contains(st.Message(), "open a new stream") {
 			t.Errorf("%s: idle stream ended with %v", port, st)
 		}
-		if took < time.Second || took > 1500*time.Millisecond {
-			t.Errorf("%s: ended after %v, want before the 1.5s read timeout", port, took)
+		// The message above proves the server ended the stream before its
+		// read timeout cut it; the client's clock adds the stream's setup and
+		// scheduling on a loaded machine, so only a gross lateness is an error.
+		if took < time.Second || took > 3*time.Second {
+			t.Errorf("%s: ended after %v, want about 1 s (before the 1.5s read timeout)", port, took)
 		}
 	}
 }
