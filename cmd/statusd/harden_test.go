@@ -208,12 +208,18 @@ func TestRapidResetCountedCanceled(t *testing.T) {
 		calls = append(calls, func(ctx context.Context) { _, _ = client.Validate(ctx, big) })
 	}
 	for _, call := range calls {
+		// One finished call first, so that the connection is open and the
+		// resets below reach the server instead of ending in the client
+		// while it dials (on a fast machine every burst call did).
+		call(context.Background())
 		var wg sync.WaitGroup
 		for i := range 500 {
 			ctx, cancel := context.WithCancel(context.Background())
 			wg.Add(1)
 			go func() { defer wg.Done(); call(ctx) }()
-			time.AfterFunc(time.Duration(i%20)*50*time.Microsecond, cancel)
+			// Resets spread over 0-4 ms, so that some land while the server
+			// reads or answers, whatever the machine's speed.
+			time.AfterFunc(time.Duration(i%100)*40*time.Microsecond, cancel)
 		}
 		wg.Wait()
 	}
