@@ -54,9 +54,6 @@ func TestOneUsageStyle(t *testing.T) {
 			code, out, errOut := statusd(a...)
 			usage := out + errOut
 			want := "usage: statusd " + strings.Join(args[:len(args)-1], " ")
-			if v.name == "serve" {
-				want = "usage: statusd [serve]"
-			}
 			if v.name == "help" {
 				want = "usage: statusd VERB"
 			}

@@ -89,7 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("statusd serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: statusd [serve] [flags]\n\nServes statusd.v1.StatusService over Connect, gRPC and gRPC-Web (HTTP/1.1 and h2c, or TLS),\nwith gRPC health, reflection and Prometheus metrics at /metrics.\n\n")
+		fmt.Fprint(stderr, "usage: statusd serve [flags]\n\nServes statusd.v1.StatusService over Connect, gRPC and gRPC-Web (HTTP/1.1 and h2c, or TLS),\nwith gRPC health, reflection and Prometheus metrics at /metrics. serve is the default verb:\n'statusd [flags]' serves too.\n\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`address` to listen on (host:port)")
