@@ -391,18 +391,7 @@ func TestMiddleware(t *testing.T) {
 		return nil
 	}, tr.Middleware)
 	post := func(method, accept string) (*http.Response, string) {
-		req, _ := http.NewRequest("POST", srv.URL+unaryPath, strings.NewReader(fmt.Sprintf(`{"method":%q}`, method)))
-		req.Header.Set("Content-Type", "application/json")
-		if accept != "" {
-			req.Header.Set("Accept", accept)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp, string(body)
+		return postJSON(t, srv.URL+unaryPath, fmt.Sprintf(`{"method":%q}`, method), accept)
 	}
 	for _, tc := range []struct {
 		method, accept string
