@@ -60,6 +60,27 @@ func init() {
 	}
 }
 
+// dialectTitles are the dialects' display names, as the README's tables and
+// the explorer head their columns.
+var dialectTitles = [numDialects]string{
+	statusdv1.Dialect_DIALECT_LEVEL3:         "Level 3",
+	statusdv1.Dialect_DIALECT_CONNECT:        "Connect",
+	statusdv1.Dialect_DIALECT_CONNECT_LEGACY: "Connect < 2024-03",
+	statusdv1.Dialect_DIALECT_GRPC:           "gRPC",
+	statusdv1.Dialect_DIALECT_GRPC_GATEWAY:   "grpc-gateway",
+	statusdv1.Dialect_DIALECT_ENVOY:          "Envoy",
+	statusdv1.Dialect_DIALECT_TWIRP:          "Twirp",
+}
+
+// DialectTitle returns a dialect's display name, such as "Connect < 2024-03";
+// "" for DIALECT_UNSPECIFIED and undefined values.
+func DialectTitle(d statusdv1.Dialect) string {
+	if d < 0 || int(d) >= numDialects {
+		return ""
+	}
+	return dialectTitles[d]
+}
+
 // Dialects lists the defined dialects, DIALECT_UNSPECIFIED left out, in enum
 // order.
 func Dialects() []statusdv1.Dialect {

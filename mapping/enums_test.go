@@ -54,6 +54,11 @@ func TestTablesCoverEveryDialect(t *testing.T) {
 	if got := len(Dialects()); got != numDialects-1 {
 		t.Errorf("Dialects() lists %d, want %d", got, numDialects-1)
 	}
+	for _, d := range Dialects() {
+		if DialectTitle(d) == "" {
+			t.Errorf("dialect %v has no title in dialectTitles", d)
+		}
+	}
 }
 
 // TestStatusClassesFollowTheFirstDigit: checkStatus derives a status's

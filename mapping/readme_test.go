@@ -22,23 +22,13 @@ const (
 // dialect lists explicitly, plus the statuses of the Level 3 design table.
 var readmeStatuses = []int{200, 303, 307, 400, 401, 403, 404, 405, 408, 409, 412, 413, 415, 416, 422, 428, 429, 431, 499, 500, 501, 502, 503, 504}
 
-var dialectHeadings = map[statusdv1.Dialect]string{
-	statusdv1.Dialect_DIALECT_LEVEL3:         "Level 3",
-	statusdv1.Dialect_DIALECT_CONNECT:        "Connect",
-	statusdv1.Dialect_DIALECT_CONNECT_LEGACY: "Connect < 2024-03",
-	statusdv1.Dialect_DIALECT_GRPC:           "gRPC",
-	statusdv1.Dialect_DIALECT_GRPC_GATEWAY:   "grpc-gateway",
-	statusdv1.Dialect_DIALECT_ENVOY:          "Envoy",
-	statusdv1.Dialect_DIALECT_TWIRP:          "Twirp",
-}
-
 // dialectTables renders where the dialects disagree, from the code.
 func dialectTables() string {
 	var b strings.Builder
 	header := func(first string) {
 		b.WriteString("| " + first + " |")
 		for _, d := range Dialects() {
-			b.WriteString(" " + dialectHeadings[d] + " |")
+			b.WriteString(" " + DialectTitle(d) + " |")
 		}
 		b.WriteString("\n|---|")
 		for range Dialects() {

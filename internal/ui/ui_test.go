@@ -251,7 +251,7 @@ func TestDialectNamesMatchREADME(t *testing.T) {
 	}
 	var want []string
 	for _, d := range mapping.Dialects() {
-		want = append(want, dialectNames[d])
+		want = append(want, mapping.DialectTitle(d))
 	}
 	row := "| HTTP | " + strings.Join(want, " | ") + " |"
 	if !bytes.Contains(readme, []byte(row)) {

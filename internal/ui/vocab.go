@@ -9,18 +9,6 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// dialectNames are the dialects' display names, as the README's dialect
-// tables head their columns (TestDialectNamesMatchREADME keeps them equal).
-var dialectNames = map[statusdv1.Dialect]string{
-	statusdv1.Dialect_DIALECT_LEVEL3:         "Level 3",
-	statusdv1.Dialect_DIALECT_CONNECT:        "Connect",
-	statusdv1.Dialect_DIALECT_CONNECT_LEGACY: "Connect < 2024-03",
-	statusdv1.Dialect_DIALECT_GRPC:           "gRPC",
-	statusdv1.Dialect_DIALECT_GRPC_GATEWAY:   "grpc-gateway",
-	statusdv1.Dialect_DIALECT_ENVOY:          "Envoy",
-	statusdv1.Dialect_DIALECT_TWIRP:          "Twirp",
-}
-
 // term is one enum value as the page shows it: the JSON name the API uses
 // and a label.
 type term struct {
@@ -42,7 +30,7 @@ type vocab struct {
 func buildVocab() vocab {
 	var v vocab
 	for _, d := range mapping.Dialects() {
-		v.Dialects = append(v.Dialects, term{ID: d.String(), Label: dialectNames[d]})
+		v.Dialects = append(v.Dialects, term{ID: d.String(), Label: mapping.DialectTitle(d)})
 	}
 	for _, c := range values(statusdv1.Code(0).Descriptor()) {
 		code := statusdv1.Code(c.Number())
