@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/internal/loopback"
 	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/mapping/conformance"
 )
@@ -45,12 +46,7 @@ func newCacheServer(t *testing.T, svc *Service, cfg CacheConfig) *cacheServer {
 		cfg.MaxAge = 5 * time.Minute
 	}
 	cs.cache = svc.Cacheable(mux, cfg)
-	cs.Server = httptest.NewUnstartedServer(cs.cache)
-	cs.Config.Protocols = new(http.Protocols)
-	cs.Config.Protocols.SetHTTP1(true)
-	cs.Config.Protocols.SetUnencryptedHTTP2(true)
-	cs.Start()
-	t.Cleanup(cs.Close)
+	cs.Server = loopback.Serve(t, cs.cache)
 	return cs
 }
 
