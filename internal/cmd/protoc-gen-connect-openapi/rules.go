@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -115,14 +117,26 @@ func applyRules(f *protogen.Field, rules *validate.FieldRules, n, item *yaml.Nod
 	return out, err
 }
 
-// eachRule calls fn for every rule set in a typed rule message.
+// eachRule calls fn for every rule set in a typed rule message, in field
+// number order: Message.Range's order is deliberately unstable, and the
+// generated document must be the same on every run.
 func eachRule(rules protoreflect.Message, fn func(protoreflect.Name, protoreflect.Value) error) error {
-	var err error
+	type rule struct {
+		fd protoreflect.FieldDescriptor
+		v  protoreflect.Value
+	}
+	var set []rule
 	rules.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		err = fn(fd.Name(), v)
-		return err == nil
+		set = append(set, rule{fd, v})
+		return true
 	})
-	return err
+	slices.SortFunc(set, func(a, b rule) int { return cmp.Compare(a.fd.Number(), b.fd.Number()) })
+	for _, r := range set {
+		if err := fn(r.fd.Name(), r.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func repeatedRules(f *protogen.Field, rules protoreflect.Message, n, item *yaml.Node) error {
