@@ -50,7 +50,15 @@ func harnessCatches(t *testing.T, b *browser) {
 	}
 	stop := watchConsole(t, ctx)
 	openAt(t, ctx, b.base, "", "#catalog li[data-status]")
-	eval[any](t, ctx, `console.error('boom'); document.body.append(Object.assign(document.createElement('script'), {textContent: 'window.injected = 1'}))`)
+	// Wait for the page's own violation event (at most 5 s), then 200 ms for
+	// the console message to reach the harness: a fixed pause alone was too
+	// short under -race on a busy machine.
+	eval[any](t, ctx, `new Promise((r) => {
+		document.addEventListener('securitypolicyviolation', () => r(), {once: true});
+		setTimeout(r, 5000);
+		console.error('boom');
+		document.body.append(Object.assign(document.createElement('script'), {textContent: 'window.injected = 1'}));
+	})`)
 	injected := eval[bool](t, ctx, `window.injected === 1`)
 	eval[any](t, ctx, `new Promise((r) => setTimeout(r, 200))`)
 	cancel()
