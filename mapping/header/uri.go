@@ -2,6 +2,7 @@ package header
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 )
 
@@ -11,15 +12,19 @@ var (
 	ErrURIChar    = errors.New("has a character a URI cannot hold (such as a space, a quote, <, > or a non-ASCII letter); percent-encode it")
 	ErrURIPercent = errors.New("has a % not followed by two hexadecimal digits")
 	ErrURIScheme  = errors.New("has a scheme that does not start with a letter, or holds characters other than letters, digits, plus, minus and dot")
+	// ErrURIAuthority: the part after "//" is not [userinfo@]host[:port],
+	// for instance a port that is not a number, a '[' that does not open
+	// an IPv6 or IPvFuture literal, or a second '@'.
+	ErrURIAuthority = errors.New("has an authority (after //) that is not [userinfo@]host[:port] with a numeric port and brackets only around an IPv6 literal")
 )
 
 // ValidURIReference reports whether v is an RFC 3986 URI-reference, the
 // grammar of location and content-location (RFC 9110 sections 10.2.2 and
 // 8.7): an absolute URI or a relative reference, built only from
 // unreserved and reserved characters and percent-encodings. It checks the
-// characters, the percent-encodings, the scheme, and that '[' and ']'
-// appear only in the authority (IP literals); it does not resolve
-// anything and does not allocate.
+// characters, the percent-encodings, the scheme, the authority's shape
+// ([userinfo@]host[:port], '[' and ']' only around an IPv6 or IPvFuture
+// literal); it does not resolve anything and does not allocate.
 func ValidURIReference(v string) error {
 	v = trimOWS(v)
 	if v == "" {
@@ -69,29 +74,117 @@ func ValidURIReference(v string) error {
 	if hashes > 1 {
 		return ErrURIChar
 	}
-	if !brackets {
-		return nil
-	}
-	// Brackets only around an IP literal: the authority's host.
-	authority := ""
-	if rest, ok := strings.CutPrefix(v, "//"); ok {
-		end := strings.IndexAny(rest, "/?#")
-		if end < 0 {
-			end = len(rest)
-		}
-		authority, v = rest[:end], rest[end:]
-	}
-	if strings.ContainsAny(v, "[]") {
-		return ErrURIChar
-	}
-	if open := strings.IndexByte(authority, '['); open >= 0 {
-		if close := strings.IndexByte(authority, ']'); close < open || strings.Count(authority, "[") != 1 || strings.Count(authority, "]") != 1 {
+	rest, ok := strings.CutPrefix(v, "//")
+	if !ok {
+		if brackets {
 			return ErrURIChar
 		}
-	} else if strings.IndexByte(authority, ']') >= 0 {
+		return nil
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if brackets && strings.ContainsAny(rest[end:], "[]") {
 		return ErrURIChar
 	}
+	return validAuthority(rest[:end])
+}
+
+// validAuthority checks [ userinfo "@" ] host [ ":" port ] (RFC 3986
+// section 3.2): userinfo holds unreserved, percent-encoded, sub-delims
+// and ':'; host is an IP-literal in brackets or a reg-name (unreserved,
+// percent-encoded and sub-delims, which covers IPv4 addresses); port is
+// *DIGIT. Percent-encodings were checked by the caller.
+func validAuthority(authority string) error {
+	host := authority
+	if at := strings.IndexByte(authority, '@'); at >= 0 {
+		if !onlyAuthorityChars(authority[:at], true) {
+			return ErrURIAuthority
+		}
+		host = authority[at+1:]
+	}
+	port := ""
+	if strings.HasPrefix(host, "[") {
+		closing := strings.IndexByte(host, ']')
+		if closing < 0 {
+			return ErrURIAuthority
+		}
+		literal := host[1:closing]
+		if !validIPv6Literal(literal) && !validIPvFuture(literal) {
+			return ErrURIAuthority
+		}
+		port = host[closing+1:]
+	} else {
+		if colon := strings.IndexByte(host, ':'); colon >= 0 {
+			host, port = host[:colon], host[colon:]
+		}
+		if !onlyAuthorityChars(host, false) {
+			return ErrURIAuthority
+		}
+	}
+	if port != "" {
+		if port[0] != ':' {
+			return ErrURIAuthority
+		}
+		for i := 1; i < len(port); i++ {
+			if port[i] < '0' || port[i] > '9' {
+				return ErrURIAuthority
+			}
+		}
+	}
 	return nil
+}
+
+// onlyAuthorityChars reports whether s holds only unreserved characters,
+// percent-encodings and sub-delims, and ':' when colon is set: the
+// characters of a userinfo (with ':') or a reg-name (without).
+func onlyAuthorityChars(s string, colon bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ':' && colon || c == '%' {
+			continue
+		}
+		if !uriChars[c] || strings.IndexByte(":/?#[]@", c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validIPv6Literal reports whether s is an RFC 3986 IPv6address: netip's
+// grammar without a zone (RFC 3986 has none; RFC 6874's "%25" zone is not
+// accepted here) and without a bare IPv4 address.
+func validIPv6Literal(s string) bool {
+	if strings.IndexByte(s, '%') >= 0 {
+		return false
+	}
+	addr, err := netip.ParseAddr(s)
+	return err == nil && addr.Is6()
+}
+
+// validIPvFuture reports whether s is "v" 1*HEXDIG "." 1*( unreserved /
+// sub-delims / ":" ) (RFC 3986 section 3.2.2).
+func validIPvFuture(s string) bool {
+	if len(s) < 4 || s[0]|0x20 != 'v' {
+		return false
+	}
+	dot := strings.IndexByte(s, '.')
+	if dot < 2 || dot == len(s)-1 {
+		return false
+	}
+	for i := 1; i < dot; i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	for i := dot + 1; i < len(s); i++ {
+		c := s[i]
+		if !uriChars[c] || strings.IndexByte("/?#[]@", c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func isHex(c byte) bool {
