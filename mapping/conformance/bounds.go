@@ -79,17 +79,25 @@ func (c *checker) counted(rule string) bool {
 // stays on the stack.
 func (c *checker) eachElement(set *headerIndex, headers []*statusdv1.Header, id uint8, yield func(string) bool) {
 	if !set.has(id) {
-		return // most fields are absent: no iterator to set up
+		return // most fields are absent
 	}
 	name := knownNames[id]
 	bytes, elements := 0, 0
-	for v := range set.values(headers, id, name) {
+	for i := int(set.first[id]) - 1; i < len(headers); i++ {
+		if !set.isLine(headers, i, id) {
+			continue
+		}
+		v := headers[i].GetValue()
 		cut := bytes+len(v) > MaxListBytes
 		if cut {
 			v = clipList(v, MaxListBytes-bytes)
 		}
 		bytes += len(v)
-		for e := range header.Elements(v) {
+		for v != "" {
+			var e string
+			if e, v = header.CutElement(v); e == "" {
+				continue
+			}
 			elements++
 			if c.elementsRead++; elements > MaxListElements || c.elementsRead > maxReadElements {
 				c.tooLong(name)

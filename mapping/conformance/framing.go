@@ -49,13 +49,20 @@ func (c *checker) contentLength() (int64, bool) {
 }
 
 func (c *checker) parseContentLength() (int64, bool) {
+	if !c.respSet.has(hContentLength) {
+		return 0, false
+	}
 	n, lines := int64(0), 0
 	var err error
-	for v := range c.respSet.values(c.ex.GetResponseHeaders(), hContentLength, "content-length") {
+	headers := c.ex.GetResponseHeaders()
+	for i := int(c.respSet.first[hContentLength]) - 1; i < len(headers); i++ {
+		if !c.respSet.isLine(headers, i, hContentLength) {
+			continue
+		}
 		if lines++; lines > 1 {
 			return 0, false
 		}
-		n, err = header.ParseContentLength(v)
+		n, err = header.ParseContentLength(headers[i].GetValue())
 	}
 	return n, lines == 1 && err == nil
 }

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"iter"
 	"strings"
 
 	"github.com/statusd/statusd/mapping/header"
@@ -140,25 +139,13 @@ func newHeaderIndex(headers []*statusdv1.Header) headerIndex {
 	return x
 }
 
-// values yields the value of every field line of known header id.
-func (x *headerIndex) values(headers []*statusdv1.Header, id uint8, name string) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		if !x.has(id) {
-			return
-		}
-		for i := int(x.first[id]) - 1; i < len(headers); i++ {
-			if i < maxIndexed {
-				if x.ids[i] != id {
-					continue
-				}
-			} else if !strings.EqualFold(headers[i].GetName(), name) {
-				continue
-			}
-			if !yield(headers[i].GetValue()) {
-				return
-			}
-		}
+// isLine reports whether field line i of headers is one of known header
+// id: from the index for the first maxIndexed lines, by name after them.
+func (x *headerIndex) isLine(headers []*statusdv1.Header, i int, id uint8) bool {
+	if i < maxIndexed {
+		return x.ids[i] == id
 	}
+	return strings.EqualFold(headers[i].GetName(), knownNames[id])
 }
 
 func (x *headerIndex) has(id uint8) bool { return x.set&(1<<id) != 0 }

@@ -53,17 +53,27 @@ func Values(headers []*statusdv1.Header, name string) iter.Seq[string] {
 // split; an unterminated quote or '<' runs to the end of the value.
 func Elements(value string) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		for len(value) > 0 {
-			end := elementEnd(value)
-			if e := trimOWS(value[:end]); e != "" && !yield(e) {
+		for value != "" {
+			var e string
+			if e, value = CutElement(value); e != "" && !yield(e) {
 				return
 			}
-			if end >= len(value) {
-				return
-			}
-			value = value[end+1:]
 		}
 	}
+}
+
+// CutElement splits the first element off a comma-separated list value,
+// as Elements reads it: element is trimmed of optional white space and may
+// be empty (an empty list element, which Elements skips); rest is what
+// follows its comma. It is the loop body of Elements for callers that must
+// not set up an iterator (a hot loop that keeps its state on the stack).
+func CutElement(value string) (element, rest string) {
+	end := elementEnd(value)
+	element = trimOWS(value[:end])
+	if end < len(value) {
+		rest = value[end+1:]
+	}
+	return element, rest
 }
 
 // elementEnd returns the index of the comma that ends the first element of
