@@ -78,13 +78,22 @@ func (c *checker) counted(rule string) bool {
 // takes a callback rather than returning an iterator so that the checker
 // stays on the stack.
 func (c *checker) eachElement(set *headerIndex, headers []*statusdv1.Header, id uint8, yield func(string) bool) {
-	if !set.has(id) {
-		return // most fields are absent
+	c.eachElementNamed(set, headers, id, knownNames[id], yield)
+}
+
+// eachElementNamed is eachElement for any field: a known one by id, or
+// any other (id unknownHeader) by name.
+func (c *checker) eachElementNamed(set *headerIndex, headers []*statusdv1.Header, id uint8, name string, yield func(string) bool) {
+	start, end := 0, len(headers)
+	if id != unknownHeader {
+		if !set.has(id) {
+			return // most fields are absent
+		}
+		start, end = set.lines(headers, id)
 	}
-	name := knownNames[id]
 	bytes, elements := 0, 0
-	for i := int(set.first[id]) - 1; i < len(headers); i++ {
-		if !set.isLine(headers, i, id) {
+	for i := start; i < end; i++ {
+		if id == unknownHeader && !strings.EqualFold(headers[i].GetName(), name) || id != unknownHeader && !set.isLine(headers, i, id) {
 			continue
 		}
 		v := headers[i].GetValue()
@@ -193,39 +202,103 @@ func (c *checker) tooLong(name string) {
 }
 
 // reqHasToken reports whether the request's list field name holds token,
-// reading at most the bounded part of the field.
+// reading at most the bounded part of the field. The first question about
+// a field reads it once for every token the applied profiles' conditions
+// ask of it, so that sixteen profiles asking about one long prefer field
+// cost one read, not one per profile and token.
 func (c *checker) reqHasToken(name, token string) bool {
-	for _, a := range c.tokens[:c.nTokens] {
-		if a.token == token && strings.EqualFold(a.name, name) {
-			return a.found
-		}
+	if found, ok := c.recall(name, token); ok {
+		return found
 	}
-	found := c.readHasToken(name, token)
-	if c.nTokens < len(c.tokens) {
-		c.tokens[c.nTokens] = tokenAnswer{name: name, token: token, found: found}
-		c.nTokens++
-	}
-	return found
-}
-
-// readHasToken is reqHasToken without the memory of earlier answers.
-func (c *checker) readHasToken(name, token string) bool {
-	id, ok := headerID(name)
-	if !ok { // a field the index does not know: read each line's bounded part
-		for _, h := range c.ex.GetRequestHeaders() {
-			if strings.EqualFold(h.GetName(), name) &&
-				header.HasToken([]*statusdv1.Header{{Name: name, Value: clipList(h.GetValue(), MaxListBytes)}}, name, token) {
-				return true
+	var q tokenQuestions
+	q.ask(name, token)
+	for _, p := range c.applied() {
+		for _, o := range p.GetOutcomes() {
+			for _, cond := range o.GetWhenRequestHas() {
+				if hc := header.ParseCondition(cond); hc.Element != "" && strings.EqualFold(hc.Name, name) {
+					if _, known := c.recall(name, hc.Element); !known {
+						q.ask(name, hc.Element)
+					}
+				}
 			}
 		}
-		return false
 	}
-	found := false
-	c.eachElement(&c.reqSet, c.ex.GetRequestHeaders(), id, func(e string) bool {
-		found = header.ElementHasToken(e, token)
-		return !found
+	c.answer(&q)
+	for _, a := range q.asked[:q.n] {
+		if c.nTokens < len(c.tokens) {
+			c.tokens[c.nTokens] = a.tokenAnswer
+			c.nTokens++
+		}
+	}
+	return q.asked[0].found
+}
+
+// recall returns a remembered reqHasToken answer.
+func (c *checker) recall(name, token string) (found, ok bool) {
+	for _, a := range c.tokens[:c.nTokens] {
+		if a.token == token && strings.EqualFold(a.name, name) {
+			return a.found, true
+		}
+	}
+	return false, false
+}
+
+// tokenQuestions are the tokens one read of a request field answers.
+type tokenQuestions struct {
+	asked [len(checker{}.tokens)]struct {
+		tokenAnswer
+		want header.Preference
+		ok   bool // want parsed
+	}
+	n int
+}
+
+// ask adds a question, once, while there is room.
+func (q *tokenQuestions) ask(name, token string) {
+	for _, a := range q.asked[:q.n] {
+		if a.token == token {
+			return
+		}
+	}
+	if q.n == len(q.asked) {
+		return
+	}
+	a := &q.asked[q.n]
+	a.name, a.token = name, token
+	a.want, a.ok = header.ParsePreference(token)
+	q.n++
+}
+
+// answer reads the request field of q's questions once, within the bounds
+// of eachElement, parsing each element once.
+func (c *checker) answer(q *tokenQuestions) {
+	name := q.asked[0].name
+	open := 0
+	for i := range q.asked[:q.n] {
+		if q.asked[i].ok {
+			open++
+		}
+	}
+	if open == 0 {
+		return
+	}
+	id, known := headerID(name)
+	if !known {
+		id = unknownHeader
+	}
+	c.eachElementNamed(&c.reqSet, c.ex.GetRequestHeaders(), id, name, func(e string) bool {
+		p, ok := header.ParsePreference(e)
+		if !ok {
+			return true
+		}
+		for i := range q.asked[:q.n] {
+			if a := &q.asked[i]; a.ok && !a.found && p.Matches(a.want) {
+				a.found = true
+				open--
+			}
+		}
+		return open > 0
 	})
-	return found
 }
 
 // declares reports whether the response's profile field names p, from the

@@ -1,6 +1,12 @@
 package conformance
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/statusd/statusd/mapping"
+	"github.com/statusd/statusd/mapping/header"
+)
 
 func TestFirstElements(t *testing.T) {
 	for _, tc := range []struct {
@@ -21,5 +27,41 @@ func TestFirstElements(t *testing.T) {
 		if got := firstElements(tc.v, tc.n); got != tc.want {
 			t.Errorf("firstElements(%q, %d) = %q, want %q", tc.v, tc.n, got, tc.want)
 		}
+	}
+}
+
+// TestReqHasTokenReadsAFieldOnce: the first question about a request field
+// answers every token the applied profiles ask of it, from one read; the
+// answers agree with header.HasToken on the whole field; a token of a
+// field the index does not know is read within the same bounds.
+func TestReqHasTokenReadsAFieldOnce(t *testing.T) {
+	cat := mapping.DefaultCatalog()
+	var all []string
+	for _, p := range cat.Profiles() {
+		all = append(all, p.GetId())
+	}
+	ex := exchange("PUT", 200, []string{"prefer: wait=5, x, RETURN = \"representation\"", "x-custom: a, b"}, nil, -1)
+	c := checker{cat: cat, ex: ex, method: "PUT", reqSet: newHeaderIndex(ex.GetRequestHeaders())}
+	if err := c.resolveProfiles(all[:MaxProfiles]); err != nil {
+		t.Fatal(err)
+	}
+	if !c.reqHasToken("prefer", "return=representation") {
+		t.Error("return=representation not found")
+	}
+	read := c.elementsRead
+	if read != 3 || c.nTokens < 2 {
+		t.Fatalf("first question read %d elements and remembered %d answers, want 3 and the profiles' other prefer tokens", read, c.nTokens)
+	}
+	if c.reqHasToken("prefer", "respond-async") != header.HasToken(ex.GetRequestHeaders(), "prefer", "respond-async") ||
+		c.reqHasToken("Prefer", "return=representation") != true || c.elementsRead != read {
+		t.Errorf("later questions read the field again (%d elements) or answered differently", c.elementsRead)
+	}
+	if !c.reqHasToken("x-custom", "b") || c.reqHasToken("x-custom", "c") {
+		t.Error("x-custom answers wrong")
+	}
+	long := exchange("GET", 200, []string{"x-custom: " + strings.Repeat("a,", 4000) + "b"}, nil, -1)
+	c = checker{cat: cat, ex: long, method: "GET", reqSet: newHeaderIndex(long.GetRequestHeaders())}
+	if c.reqHasToken("x-custom", "b") || c.elementsRead > MaxListElements+1 || !c.counted("statusd.field.limit") {
+		t.Errorf("an unindexed field was read past the bounds: %d elements", c.elementsRead)
 	}
 }

@@ -123,6 +123,10 @@ type checker struct {
 	// so that resolving them does not allocate.
 	profileBuf [MaxProfiles]*statusdv1.Profile
 	nProfiles  int
+	// aliased counts the applied profiles that redirect every method (an
+	// Alias, mapping.RedirectsAlways), counted as they are applied so that
+	// ruling asks it once per profile, not once per pair of profiles.
+	aliased int
 	// fromRequest: the profiles were given, not read from the response.
 	fromRequest bool
 	findings    []Finding
@@ -261,6 +265,9 @@ func (c *checker) apply(p *statusdv1.Profile) {
 	if c.nProfiles < MaxProfiles && !slices.Contains(c.applied(), p) {
 		c.profileBuf[c.nProfiles] = p
 		c.nProfiles++
+		if mapping.RedirectsAlways(p) {
+			c.aliased++
+		}
 	}
 }
 

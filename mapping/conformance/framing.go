@@ -55,7 +55,8 @@ func (c *checker) parseContentLength() (int64, bool) {
 	n, lines := int64(0), 0
 	var err error
 	headers := c.ex.GetResponseHeaders()
-	for i := int(c.respSet.first[hContentLength]) - 1; i < len(headers); i++ {
+	from, to := c.respSet.lines(headers, hContentLength)
+	for i := from; i < to; i++ {
 		if !c.respSet.isLine(headers, i, hContentLength) {
 			continue
 		}

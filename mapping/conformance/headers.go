@@ -61,45 +61,60 @@ var knownNames = [numKnownHeaders]string{
 	hContentEncoding: "content-encoding", hContentLanguage: "content-language",
 }
 
-// nameSlots is an open-addressing table from a cheap hash of a name to the
-// id of the known name that may match (unknownHeader for none): one probe
-// and one comparison per header instead of a search.
-var nameSlots = func() (t [128]uint8) {
-	for i := range t {
-		t[i] = unknownHeader
-	}
-	for id, name := range knownNames {
-		h := nameHash(name)
-		for t[h] != unknownHeader {
-			h = (h + 1) & 127
-		}
-		t[h] = uint8(id)
-	}
-	return t
-}()
+// nameSlots maps a slot of a header name (nameSlot) to the id of the one
+// known name that may have that slot, unknownHeader for none. The
+// multiplier of nameSlot is chosen when the package loads so that no two
+// known names share a slot: one probe and one comparison answer any name.
+var nameSeed, nameSlots = perfectNameTable()
 
-// nameHash hashes a header name case-insensitively from its length and
-// its first, second and last bytes.
-func nameHash(name string) uint8 {
+// nameKey packs what tells the known names apart, case-insensitively: the
+// length and the first, second and last bytes.
+func nameKey(name string) uint32 {
 	n := len(name)
 	if n < 2 {
-		return uint8(n)
+		return uint32(n)
 	}
-	return uint8((n*31 + int(name[0]|0x20)*7 + int(name[1]|0x20)*3 + int(name[n-1]|0x20)) & 127)
+	return uint32(n)<<24 | uint32(name[0]|0x20)<<16 | uint32(name[1]|0x20)<<8 | uint32(name[n-1]|0x20)
+}
+
+// nameSlot is a multiplicative hash of nameKey into 256 slots.
+func nameSlot(name string, seed uint32) uint8 { return uint8((nameKey(name) * seed) >> 24) }
+
+// perfectNameTable finds the first odd multiplier that gives every known
+// name a slot of its own.
+func perfectNameTable() (uint32, [256]uint8) {
+	for seed := uint32(0x9e3779b1); seed < 0x9e3779b1+1<<20; seed += 2 {
+		var t [256]uint8
+		for i := range t {
+			t[i] = unknownHeader
+		}
+		perfect := true
+		for id, name := range knownNames {
+			h := nameSlot(name, seed)
+			if t[h] != unknownHeader {
+				perfect = false
+				break
+			}
+			t[h] = uint8(id)
+		}
+		if perfect {
+			return seed, t
+		}
+	}
+	panic("conformance: no multiplier separates the known header names; make nameKey read more of the name")
 }
 
 // headerID returns the id of a known header name in any letter case,
 // without allocating.
 func headerID(name string) (uint8, bool) {
-	for h := nameHash(name); ; h = (h + 1) & 127 {
-		id := nameSlots[h]
-		if id == unknownHeader {
-			return 0, false
-		}
-		if known := knownNames[id]; known == name || (len(known) == len(name) && strings.EqualFold(known, name)) {
-			return id, true
-		}
+	id := nameSlots[nameSlot(name, nameSeed)]
+	if id == unknownHeader {
+		return 0, false
 	}
+	if known := knownNames[id]; known == name || (len(known) == len(name) && strings.EqualFold(known, name)) {
+		return id, true
+	}
+	return 0, false
 }
 
 // headerIndex records which known headers a list holds and where the first
@@ -107,6 +122,12 @@ func headerID(name string) (uint8, bool) {
 type headerIndex struct {
 	set   uint64
 	first [numKnownHeaders]uint8 // position + 1 of the first field line
+	// end is the position + 1 of the last field line of each known header,
+	// so that reading a field stops there instead of looking at every line
+	// after it; every line's position past the 255 the index records.
+	end [numKnownHeaders]uint8
+	// long: the list has more lines than end can say; reads go to its end.
+	long bool
 	// ids holds the known id of each of the first len(ids) field lines,
 	// unknownHeader for others, so that repeated headers are found without
 	// comparing names again.
@@ -122,7 +143,8 @@ func newHeaderIndex(headers []*statusdv1.Header) headerIndex {
 	var x headerIndex
 	for i, h := range headers {
 		if i >= 255 {
-			break // the Validate RPC allows 200 headers
+			x.long = true // the Validate RPC allows 200 headers
+			break
 		}
 		id, ok := headerID(h.GetName())
 		if i < maxIndexed {
@@ -135,6 +157,9 @@ func newHeaderIndex(headers []*statusdv1.Header) headerIndex {
 			x.set |= 1 << id
 			x.first[id] = uint8(i + 1)
 		}
+		if ok {
+			x.end[id] = uint8(i + 1)
+		}
 	}
 	return x
 }
@@ -146,6 +171,15 @@ func (x *headerIndex) isLine(headers []*statusdv1.Header, i int, id uint8) bool 
 		return x.ids[i] == id
 	}
 	return strings.EqualFold(headers[i].GetName(), knownNames[id])
+}
+
+// lines returns the range of field lines [from, to) that holds every line
+// of known header id.
+func (x *headerIndex) lines(headers []*statusdv1.Header, id uint8) (from, to int) {
+	if x.long {
+		return int(x.first[id]) - 1, len(headers)
+	}
+	return int(x.first[id]) - 1, int(x.end[id])
 }
 
 func (x *headerIndex) has(id uint8) bool { return x.set&(1<<id) != 0 }

@@ -84,15 +84,10 @@ func (c *checker) ruling(p *statusdv1.Profile) bool {
 	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
 		return false
 	}
-	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN || mapping.RedirectsAlways(p) {
+	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN {
 		return true
 	}
-	for _, q := range c.applied() {
-		if mapping.RedirectsAlways(q) {
-			return false
-		}
-	}
-	return true
+	return c.aliased == 0 || mapping.RedirectsAlways(p)
 }
 
 // standalone reports whether p is a resource or control profile.

@@ -10,5 +10,13 @@ func ElementHasToken(element, token string) bool {
 		return false
 	}
 	p, ok := ParsePreference(element)
-	return ok && p.matches(want.Name, want.Value)
+	return ok && p.Matches(want)
+}
+
+// Matches reports whether p is the preference or token want names: the
+// same name in any letter case and, if want has a value, the same value in
+// any letter case. Parse want once with ParsePreference to ask about many
+// elements.
+func (p Preference) Matches(want Preference) bool {
+	return p.matches(want.Name, want.Value)
 }
