@@ -65,3 +65,22 @@ func TestReqHasTokenReadsAFieldOnce(t *testing.T) {
 		t.Errorf("an unindexed field was read past the bounds: %d elements", c.elementsRead)
 	}
 }
+
+// TestTokenQuestionsBounds: one read asks at most as many questions as
+// the memory of answers holds, the asked token first; a token that is no
+// preference (nothing to match) is answered without reading.
+func TestTokenQuestionsBounds(t *testing.T) {
+	var q tokenQuestions
+	for i := range 2 * len(q.asked) {
+		q.ask("prefer", strings.Repeat("t", i+1))
+	}
+	q.ask("prefer", "t")
+	if q.n != len(q.asked) || q.asked[0].token != "t" || q.asked[len(q.asked)-1].token != strings.Repeat("t", len(q.asked)) {
+		t.Errorf("%d questions, first %q", q.n, q.asked[0].token)
+	}
+	ex := exchange("GET", 200, []string{"prefer: a, b"}, nil, -1)
+	c := checker{cat: mapping.DefaultCatalog(), ex: ex, method: "GET", reqSet: newHeaderIndex(ex.GetRequestHeaders())}
+	if c.reqHasToken("prefer", "=x") || c.elementsRead != 0 {
+		t.Errorf("a token with no name matched, or the field was read (%d elements)", c.elementsRead)
+	}
+}

@@ -71,7 +71,7 @@ func TestValidURIReference(t *testing.T) {
 		"/a#b#c": ErrURIChar, "/a[1]": ErrURIChar, "http://[::1/": ErrURIAuthority, "/a\\b": ErrURIChar,
 		"//0[]": ErrURIAuthority, "//[1.2.3.4]/": ErrURIAuthority, "//[::1]x": ErrURIAuthority, "//[::1]:8a": ErrURIAuthority,
 		"//[fe80::1%25en0]/": ErrURIAuthority, "//[v.x]": ErrURIAuthority, "//[vz.x]": ErrURIAuthority, "//a@b@c/": ErrURIAuthority,
-		"//a:b/": ErrURIAuthority, "http://h:80:90/": ErrURIAuthority, "//[::1]/a[": ErrURIChar, "x:/[::1]": ErrURIChar} {
+		"//a:b/": ErrURIAuthority, "http://h:80:90/": ErrURIAuthority, "//u[x@[::1]/": ErrURIAuthority, "//u@h:x/": ErrURIAuthority, "//[::1]/a[": ErrURIChar, "x:/[::1]": ErrURIChar} {
 		if err := ValidURIReference(v); !errors.Is(err, want) {
 			t.Errorf("ValidURIReference(%q) = %v, want %v", v, err, want)
 		}
