@@ -140,17 +140,12 @@ func (c *checker) matches(o *statusdv1.MethodOutcome) bool {
 	return false
 }
 
-// engaged reports whether mixin m takes part in this exchange: one of its
+// engaged reports whether mixin p takes part in this exchange: one of its
 // outcomes' conditions holds for the method.
-func (c *checker) engaged(id string) bool {
-	for _, p := range c.applied() {
-		if p.GetId() != id {
-			continue
-		}
-		for _, o := range p.GetOutcomes() {
-			if o.GetMethod() == c.method && len(o.GetWhenRequestHas()) > 0 && c.matches(o) {
-				return true
-			}
+func (c *checker) engaged(p *statusdv1.Profile) bool {
+	for _, o := range p.GetOutcomes() {
+		if o.GetMethod() == c.method && len(o.GetWhenRequestHas()) > 0 && c.matches(o) {
+			return true
 		}
 	}
 	return false
@@ -358,9 +353,8 @@ func (c *checker) checkAcceptPatch() {
 // checkRequiredHeaders applies the profiles' required response headers: the
 // standalone profiles' always, a mixin's when the request engages it.
 func (c *checker) checkRequiredHeaders() {
-	repr := c.withContent()
 	for _, p := range c.applied() {
-		if !c.ruling(p) || (p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN && !c.engaged(p.GetId())) {
+		if !c.ruling(p) || (p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN && !c.engaged(p)) {
 			continue
 		}
 		for _, h := range p.GetResponseHeaders() {
@@ -369,7 +363,9 @@ func (c *checker) checkRequiredHeaders() {
 				continue
 			}
 			name := h.GetName()
-			if name == "allow" || name == "profile" || (name == "location" && repr) || !c.inScope(h) || c.resp(name) {
+			// location is not required of a response that carries the
+			// representation itself (asked for with prefer).
+			if name == "allow" || name == "profile" || !c.inScope(h) || c.resp(name) || (name == "location" && c.withContent()) {
 				continue
 			}
 			c.missingHeader(p, h)
