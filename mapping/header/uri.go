@@ -35,31 +35,28 @@ func ValidURIReference(v string) error {
 	// occurs, so that a plain reference needs no second look.
 	colon, delim, hashes, brackets := -1, -1, 0, false
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c == '%':
+		switch uriClass[v[i]] {
+		case uriPlain:
+		case uriPercent:
 			if i+2 >= len(v) || !isHex(v[i+1]) || !isHex(v[i+2]) {
 				return ErrURIPercent
 			}
 			i += 2
-			continue
-		case !uriChars[c]:
-			return ErrURIChar
-		}
-		switch c {
-		case ':':
+		case uriColon:
 			if colon < 0 {
 				colon = i
 			}
-		case '/', '?', '#':
+		case uriHash:
+			hashes++
+			fallthrough
+		case uriDelim:
 			if delim < 0 {
 				delim = i
 			}
-			if c == '#' {
-				hashes++
-			}
-		case '[', ']':
+		case uriBracket:
 			brackets = true
+		default:
+			return ErrURIChar
 		}
 	}
 	// A scheme is what precedes the first ':' if no '/', '?' or '#'
@@ -202,6 +199,30 @@ var uriChars = func() (t [256]bool) {
 	for _, c := range []byte("-._~:/?#[]@!$&'()*+,;=") {
 		t[c] = true
 	}
+	return t
+}()
+
+// The classes of uriClass: what the first pass of ValidURIReference does
+// with a byte. The zero class is a byte a URI cannot hold.
+const (
+	uriInvalid uint8 = iota
+	uriPlain
+	uriPercent
+	uriColon
+	uriDelim // '/' and '?'
+	uriHash
+	uriBracket
+)
+
+// uriClass is uriChars with the bytes ValidURIReference looks at told
+// apart, so that its loop does one lookup per byte.
+var uriClass = func() (t [256]uint8) {
+	for c, ok := range uriChars {
+		if ok {
+			t[c] = uriPlain
+		}
+	}
+	t['%'], t[':'], t['/'], t['?'], t['#'], t['['], t[']'] = uriPercent, uriColon, uriDelim, uriDelim, uriHash, uriBracket, uriBracket
 	return t
 }()
 
