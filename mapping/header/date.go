@@ -49,11 +49,24 @@ func parseFixdate(v string) (time.Time, bool) {
 	hour, ok3 := digits(v[17:19])
 	minute, ok4 := digits(v[20:22])
 	sec, ok5 := digits(v[23:25])
-	if month < 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+	// second may be 60 (a leap second, RFC 9110 section 5.6.7); a day
+	// past the month's end (31 Feb) names no day, so it is no date.
+	if month < 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 60 {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(month+1), day, hour, minute, sec, 0, time.UTC), true
 }
+
+// daysIn returns the number of days of month (0 for January) in the
+// proleptic Gregorian year.
+func daysIn(month, year int) int {
+	if month == 1 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return monthDays[month]
+}
+
+var monthDays = [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
 // index returns the position of the three-letter name s in names, or -1,
 // comparing packed bytes instead of strings.
