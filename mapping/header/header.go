@@ -68,6 +68,9 @@ func Elements(value string) iter.Seq[string] {
 // follows its comma. It is the loop body of Elements for callers that must
 // not set up an iterator (a hot loop that keeps its state on the stack).
 func CutElement(value string) (element, rest string) {
+	if strings.IndexByte(value, ',') < 0 { // the last element: no quotes or brackets to skip
+		return trimOWS(value), ""
+	}
 	end := elementEnd(value)
 	element = trimOWS(value[:end])
 	if end < len(value) {
