@@ -59,7 +59,7 @@ func (c *checker) checkFields() {
 
 // checkDate reports a date field that is not an IMF-fixdate.
 func (c *checker) checkDate(rule, name, v string) {
-	switch _, err := header.ParseHTTPDate(v); {
+	switch err := header.ValidHTTPDate(v); {
 	case errors.Is(err, header.ErrDateObsolete):
 		c.find(rule, 0, "%s %q is in an obsolete date format; send an IMF-fixdate such as Sun, 06 Nov 1994 08:49:37 GMT.", name, clip(v))
 	case err != nil:

@@ -33,7 +33,7 @@ func (c *checker) checkRequestFields() {
 		if weak {
 			c.find("rfc9110.if-range.syntax", 0, "The request's if-range %q (sent by the client) is a weak entity tag, which if-range cannot carry; send a strong one, such as \"v7\".", clip(v))
 		} else if err != nil {
-			if _, err := header.ParseHTTPDate(v); err != nil {
+			if err := header.ValidHTTPDate(v); err != nil {
 				c.find("rfc9110.if-range.syntax", 0, "The request's if-range %q (sent by the client) is neither an entity tag nor an IMF-fixdate; send one validator, such as \"v7\".", clip(v))
 			}
 		}
@@ -59,7 +59,7 @@ func (c *checker) checkRequestDate(id uint8, rule string) {
 	if !ok {
 		return
 	}
-	if _, err := header.ParseHTTPDate(v); err != nil {
+	if err := header.ValidHTTPDate(v); err != nil {
 		c.find(rule, 0, "The request's %s %q (sent by the client) is not an IMF-fixdate; send one such as Sun, 06 Nov 1994 08:49:37 GMT.", knownNames[id], clip(v))
 	}
 }

@@ -27,34 +27,63 @@ func ParseHTTPDate(v string) (time.Time, error) {
 	if t, ok := parseFixdate(v); ok {
 		return t, nil
 	}
-	if _, err := http.ParseTime(v); err == nil {
-		return time.Time{}, ErrDateObsolete
+	return time.Time{}, notFixdate(v)
+}
+
+// ValidHTTPDate is ParseHTTPDate for a caller that only asks whether v is
+// an IMF-fixdate (nil), an obsolete date or no date, without building the
+// time.
+func ValidHTTPDate(v string) error {
+	v = trimOWS(v)
+	if _, ok := fixdateFields(v); ok {
+		return nil
 	}
-	return time.Time{}, ErrDateSyntax
+	return notFixdate(v)
+}
+
+// notFixdate tells an obsolete date from no date.
+func notFixdate(v string) error {
+	if _, err := http.ParseTime(v); err == nil {
+		return ErrDateObsolete
+	}
+	return ErrDateSyntax
 }
 
 // parseFixdate parses IMF-fixdate =
 // day-name "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT".
 func parseFixdate(v string) (time.Time, bool) {
+	f, ok := fixdateFields(v)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Date(f.year, time.Month(f.month+1), f.day, f.hour, f.minute, f.second, 0, time.UTC), true
+}
+
+// fixdate holds the fields of an IMF-fixdate; month counts from 0.
+type fixdate struct{ year, month, day, hour, minute, second int }
+
+// fixdateFields reads and checks the fields of IMF-fixdate =
+// day-name "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT".
+func fixdateFields(v string) (f fixdate, ok bool) {
 	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
 		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
-		return time.Time{}, false
+		return f, false
 	}
 	if index(dayNames[:], v[:3]) < 0 {
-		return time.Time{}, false
+		return f, false
 	}
-	month := index(monthNames[:], v[8:11])
-	day, ok1 := digits(v[5:7])
-	year, ok2 := digits(v[12:16])
-	hour, ok3 := digits(v[17:19])
-	minute, ok4 := digits(v[20:22])
-	sec, ok5 := digits(v[23:25])
+	f.month = index(monthNames[:], v[8:11])
+	var ok1, ok2, ok3, ok4, ok5 bool
+	f.day, ok1 = digits(v[5:7])
+	f.year, ok2 = digits(v[12:16])
+	f.hour, ok3 = digits(v[17:19])
+	f.minute, ok4 = digits(v[20:22])
+	f.second, ok5 = digits(v[23:25])
 	// second may be 60 (a leap second, RFC 9110 section 5.6.7); a day
 	// past the month's end (31 Feb) names no day, so it is no date.
-	if month < 0 || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 60 {
-		return time.Time{}, false
-	}
-	return time.Date(year, time.Month(month+1), day, hour, minute, sec, 0, time.UTC), true
+	ok = f.month >= 0 && ok1 && ok2 && ok3 && ok4 && ok5 && f.day >= 1 && f.day <= daysIn(f.month, f.year) &&
+		f.hour <= 23 && f.minute <= 59 && f.second <= 60
+	return f, ok
 }
 
 // daysIn returns the number of days of month (0 for January) in the

@@ -43,8 +43,8 @@ func TestParseHTTPDate(t *testing.T) {
 	for v, ok := range map[string]bool{"Tue, 31 Feb 2026 10:00:00 GMT": false, "Thu, 31 Apr 2026 10:00:00 GMT": false,
 		"Sun, 29 Feb 2026 10:00:00 GMT": false, "Thu, 29 Feb 2024 10:00:00 GMT": true, "Tue, 29 Feb 2000 10:00:00 GMT": true,
 		"Mon, 29 Feb 2100 10:00:00 GMT": false, "Thu, 30 Apr 2026 10:00:00 GMT": true, "Wed, 31 Dec 2025 23:59:60 GMT": true} {
-		if _, err := ParseHTTPDate(v); (err == nil) != ok || !ok && !errors.Is(err, ErrDateSyntax) {
-			t.Errorf("ParseHTTPDate(%q): %v, want ok %v", v, err, ok)
+		if _, err := ParseHTTPDate(v); (err == nil) != ok || !ok && !errors.Is(err, ErrDateSyntax) || err != ValidHTTPDate(v) {
+			t.Errorf("ParseHTTPDate(%q): %v (ValidHTTPDate %v), want ok %v", v, err, ValidHTTPDate(v), ok)
 		}
 	}
 	if n := testing.AllocsPerRun(100, func() { _, _ = ParseHTTPDate("Tue, 24 Nov 2026 10:00:00 GMT") }); n != 0 {
@@ -126,6 +126,9 @@ func FuzzContentLength(f *testing.F) {
 func FuzzHTTPDate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
 		d, err := ParseHTTPDate(v)
+		if err != ValidHTTPDate(v) {
+			t.Fatalf("ParseHTTPDate(%q): %v, ValidHTTPDate: %v", v, err, ValidHTTPDate(v))
+		}
 		if err != nil {
 			return
 		}
