@@ -49,8 +49,7 @@ func notFixdate(v string) error {
 	return ErrDateSyntax
 }
 
-// parseFixdate parses IMF-fixdate =
-// day-name "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT".
+// parseFixdate is fixdateFields as a time.
 func parseFixdate(v string) (time.Time, bool) {
 	f, ok := fixdateFields(v)
 	if !ok {

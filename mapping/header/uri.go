@@ -175,13 +175,9 @@ func validIPvFuture(s string) bool {
 			return false
 		}
 	}
-	for i := dot + 1; i < len(s); i++ {
-		c := s[i]
-		if !uriChars[c] || strings.IndexByte("/?#[]@", c) >= 0 {
-			return false
-		}
-	}
-	return true
+	// A userinfo's characters (with ':'), without percent-encodings.
+	tail := s[dot+1:]
+	return strings.IndexByte(tail, '%') < 0 && onlyAuthorityChars(tail, true)
 }
 
 func isHex(c byte) bool {
