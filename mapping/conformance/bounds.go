@@ -60,9 +60,16 @@ func (c *checker) add(f Finding) {
 // more match. Loops call it before they format a message, so that a
 // repeated match costs no formatting.
 func (c *checker) counted(rule string) bool {
+	// A loop over a long field asks about the same rule again and again:
+	// the finding it last counted is looked at first.
+	if c.lastCounted < len(c.findings) && c.findings[c.lastCounted].Rule == rule {
+		c.findings[c.lastCounted].Count++
+		return true
+	}
 	for i := range c.findings {
 		if c.findings[i].Rule == rule {
 			c.findings[i].Count++
+			c.lastCounted = i
 			return true
 		}
 	}
@@ -146,8 +153,9 @@ const (
 )
 
 // contextHeaders returns the request's fields for mapping.HTTPToCode: as
-// they are when they are small (no copy, no allocation), else a copy cut
-// to the bounds, each value cut at a comma.
+// they are when they are small (no copy, no allocation), else the lines
+// within the bounds, a line that crosses one cut at a comma (a copy of the
+// line; the others are shared).
 func (c *checker) contextHeaders() []*statusdv1.Header {
 	headers := c.ex.GetRequestHeaders()
 	total := 0
@@ -161,35 +169,39 @@ func (c *checker) contextHeaders() []*statusdv1.Header {
 	out := make([]*statusdv1.Header, 0, min(len(headers), maxContextElements))
 	bytes, elements := maxContextBytes, maxContextElements
 	for _, h := range headers {
-		v := clipList(h.GetValue(), bytes)
-		if n := strings.Count(v, ",") + 1; n > elements {
-			v = firstElements(v, elements)
+		if elements <= 0 {
+			break
 		}
-		if elements <= 0 || v == "" && h.GetValue() != "" {
+		v, k := firstElements(clipList(h.GetValue(), bytes), elements)
+		if v == "" && h.GetValue() != "" {
 			break
 		}
 		bytes -= len(v)
-		elements -= strings.Count(v, ",") + 1
-		out = append(out, &statusdv1.Header{Name: h.GetName(), Value: v})
+		elements -= k
+		if len(v) != len(h.GetValue()) { // cut to a bound: copied
+			h = &statusdv1.Header{Name: h.GetName(), Value: v}
+		}
+		out = append(out, h)
 	}
 	return out
 }
 
-// firstElements returns the first n comma-separated elements of v.
-func firstElements(v string, n int) string {
-	end := 0
-	for n > 0 {
+// firstElements returns the first n comma-separated elements of v (all of
+// v if it has fewer) and how many elements that is, reading no further
+// than the n-th comma.
+func firstElements(v string, n int) (string, int) {
+	end, k := 0, 1
+	for {
 		i := strings.IndexByte(v[end:], ',')
 		if i < 0 {
-			return v
+			return v, k
 		}
-		end += i
-		if n--; n == 0 {
-			return v[:end]
+		if k == n {
+			return v[:end+i], k
 		}
-		end++
+		end += i + 1
+		k++
 	}
-	return v
 }
 
 // tooLong reports a list field longer than the rules read.
@@ -308,7 +320,7 @@ func (c *checker) declares(p *statusdv1.Profile) bool {
 		c.declaredRead = true
 		c.eachElement(&c.respSet, c.ex.GetResponseHeaders(), hProfile, func(e string) bool {
 			ref, _ := header.ProfileRef(e)
-			if q, _, ok := c.cat.Profile(ref); ok && c.nDeclared < len(c.declared) && !slices.Contains(c.declared[:c.nDeclared], q) {
+			if q, _, ok := c.profile(ref); ok && c.nDeclared < len(c.declared) && !slices.Contains(c.declared[:c.nDeclared], q) {
 				c.declared[c.nDeclared] = q
 				c.nDeclared++
 			}

@@ -10,22 +10,23 @@ import (
 
 func TestFirstElements(t *testing.T) {
 	for _, tc := range []struct {
-		v    string
-		n    int
-		want string
+		v     string
+		n     int
+		want  string
+		count int
 	}{
-		{"a,b,c", 1, "a"},
-		{"a,b,c", 2, "a,b"},
-		{"a,b,c", 3, "a,b,c"},
-		{"a,b,c", 9, "a,b,c"},
-		{"a, b ,c", 2, "a, b "},
-		{",,", 1, ""},
-		{",,", 2, ","},
-		{"", 1, ""},
-		{"a,b", 0, "a,b"},
+		{"a,b,c", 1, "a", 1},
+		{"a,b,c", 2, "a,b", 2},
+		{"a,b,c", 3, "a,b,c", 3},
+		{"a,b,c", 9, "a,b,c", 3},
+		{"a, b ,c", 2, "a, b ", 2},
+		{",,", 1, "", 1},
+		{",,", 2, ",", 2},
+		{"", 1, "", 1},
+		{"a,b", 0, "a,b", 2},
 	} {
-		if got := firstElements(tc.v, tc.n); got != tc.want {
-			t.Errorf("firstElements(%q, %d) = %q, want %q", tc.v, tc.n, got, tc.want)
+		if got, k := firstElements(tc.v, tc.n); got != tc.want || k != tc.count {
+			t.Errorf("firstElements(%q, %d) = %q, %d, want %q, %d", tc.v, tc.n, got, k, tc.want, tc.count)
 		}
 	}
 }

@@ -131,6 +131,10 @@ type checker struct {
 	fromRequest bool
 	findings    []Finding
 	omitted     int
+	// lastCounted is the finding counted last (counted).
+	lastCounted int
+	// lastRef is the profile reference looked up last (profile).
+	lastRef profileLookup
 	// cl is the response's content-length, parsed once (contentLength).
 	cl           int64
 	clOK, clRead bool
@@ -245,7 +249,7 @@ func (c *checker) applyProfileRef(e string) {
 	if !bracketed && !c.counted("l3.profile.brackets") {
 		c.add(unbracketedProfile(clip(ref)))
 	}
-	p, legacy, ok := c.cat.Profile(ref)
+	p, legacy, ok := c.profile(ref)
 	switch {
 	case !ok && strings.Contains(ref, "level3.rest/"):
 		if !c.counted("l3.profile.unknown") {
@@ -258,6 +262,24 @@ func (c *checker) applyProfileRef(e string) {
 		c.add(legacyProfile(ref, p))
 	}
 	c.apply(p)
+}
+
+// profileLookup is one answer of Catalog.Profile.
+type profileLookup struct {
+	ref           string
+	profile       *statusdv1.Profile
+	legacy, known bool
+	asked         bool
+}
+
+// profile is c.cat.Profile, answering a reference equal to the one before
+// it without a lookup: a long profile field repeats one reference.
+func (c *checker) profile(ref string) (p *statusdv1.Profile, legacy, ok bool) {
+	if l := &c.lastRef; !l.asked || l.ref != ref {
+		l.profile, l.legacy, l.known = c.cat.Profile(ref)
+		l.ref, l.asked = ref, true
+	}
+	return c.lastRef.profile, c.lastRef.legacy, c.lastRef.known
 }
 
 // apply adds p to the applied profiles, once, up to MaxProfiles.

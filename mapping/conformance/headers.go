@@ -141,12 +141,19 @@ const (
 
 func newHeaderIndex(headers []*statusdv1.Header) headerIndex {
 	var x headerIndex
+	prev, prevID, prevOK := "", uint8(0), false
 	for i, h := range headers {
 		if i >= 255 {
 			x.long = true // the Validate RPC allows 200 headers
 			break
 		}
-		id, ok := headerID(h.GetName())
+		// A name repeated on consecutive lines (a long field sent as many
+		// lines) is compared once more instead of hashed again.
+		id, ok := prevID, prevOK
+		if name := h.GetName(); name != prev || i == 0 {
+			id, ok = headerID(name)
+			prev, prevID, prevOK = name, id, ok
+		}
 		if i < maxIndexed {
 			x.ids[i] = unknownHeader
 			if ok {

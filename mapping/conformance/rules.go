@@ -107,7 +107,7 @@ var rules = []Rule{
 	{"rfc9110.if-unmodified-since.syntax", errorSev, "the request's if-unmodified-since (sent by the client) is an IMF-fixdate", both(grammar("13.1.4"), r9110("5.6.7"))},
 	{"rfc9110.if-range.syntax", errorSev, "the request's if-range (sent by the client) is a strong entity tag or an IMF-fixdate", grammar("13.1.5")},
 	{"rfc9110.range.syntax", errorSev, "the request's range (sent by the client) is a ranges specifier, such as `bytes=0-499`", grammar("14.2")},
-	{"statusd.field.limit", infoSev, "a list field longer than statusd reads (4 KiB or 32 elements a field, 256 elements in all)", citeFieldLimits},
+	{"statusd.field.limit", infoSev, fmt.Sprintf("a list field longer than statusd reads (%d KiB or %d elements a field, %d elements in all)", MaxListBytes>>10, MaxListElements, maxReadElements), citeFieldLimits},
 	// Level 3 (built in level3.go; the severities here are tested against it).
 	{"l3.profile.none", infoSev, "no profile: only the RFC rules apply", citeProfiles},
 	{"l3.profile.legacy", infoSev, "an `http://` or renamed profile URI", citeProfiles},

@@ -68,10 +68,10 @@ func fixdateFields(v string) (f fixdate, ok bool) {
 		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
 		return f, false
 	}
-	if index(dayNames[:], v[:3]) < 0 {
+	if index(dayKeys[:], v[:3]) < 0 {
 		return f, false
 	}
-	f.month = index(monthNames[:], v[8:11])
+	f.month = index(monthKeys[:], v[8:11])
 	var ok1, ok2, ok3, ok4, ok5 bool
 	f.day, ok1 = digits(v[5:7])
 	f.year, ok2 = digits(v[12:16])
@@ -96,12 +96,30 @@ func daysIn(month, year int) int {
 
 var monthDays = [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
-// index returns the position of the three-letter name s in names, or -1,
-// comparing packed bytes instead of strings.
-func index(names []string, s string) int {
-	k := uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2])
+// dayKeys and monthKeys are dayNames and monthNames packed by nameKey.
+var (
+	dayKeys   = nameKeys(dayNames[:])
+	monthKeys = nameKeys(monthNames[:])
+)
+
+// nameKey packs a three-letter name into an integer, so that finding it
+// compares one word instead of a string.
+func nameKey(s string) uint32 { return uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2]) }
+
+func nameKeys(names []string) []uint32 {
+	keys := make([]uint32, len(names))
 	for i, n := range names {
-		if uint32(n[0])<<16|uint32(n[1])<<8|uint32(n[2]) == k {
+		keys[i] = nameKey(n)
+	}
+	return keys
+}
+
+// index returns the position of the three-letter name s among keys (made
+// by nameKeys), or -1.
+func index(keys []uint32, s string) int {
+	k := nameKey(s)
+	for i, n := range keys {
+		if n == k {
 			return i
 		}
 	}

@@ -197,7 +197,7 @@ func IsToken(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isTchar(s[i]) {
+		if !tchars[s[i]] {
 			return false
 		}
 	}

@@ -3,7 +3,6 @@ package header
 import (
 	"errors"
 	"iter"
-	"strconv"
 	"strings"
 
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
@@ -217,13 +216,14 @@ func parseDigits(s string) (int64, bool) {
 	if s == "" || len(s) > 18 {
 		return 0, false
 	}
+	n := int64(0) // 18 digits cannot overflow an int64
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
 			return 0, false
 		}
+		n = n*10 + int64(s[i]-'0')
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
+	return n, true
 }
 
 // Errors of ParseETag.
