@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -21,10 +20,15 @@ const (
 	// together) the rules read; real profile or allow fields are a few
 	// hundred bytes.
 	MaxListBytes = 4096
-	// MaxListElements is how many elements of a list field the rules read.
-	MaxListElements = 32
-	// maxReadElements is how many list elements one Check reads in all.
-	maxReadElements = 256
+	// MaxListElements is how many elements of a list field the rules read:
+	// as many as the profiles an exchange is checked against, twice the
+	// methods RFC 9110 defines, more than real allow, profile or prefer
+	// fields hold.
+	MaxListElements = MaxProfiles
+	// maxReadElements is how many list elements one Check reads in all:
+	// every list field it checks (eight at most in one exchange) at
+	// MaxListElements, so that one long field does not starve the others.
+	maxReadElements = 8 * MaxListElements
 	// maxQuoted is the longest field value a message quotes.
 	maxQuoted = 64
 )
@@ -210,7 +214,7 @@ func (c *checker) tooLong(name string) {
 		return
 	}
 	c.add(Finding{Rule: "statusd.field.limit", Severity: infoSev, Citations: citeFieldLimits,
-		Message: fmt.Sprintf("%s is longer than statusd reads; only its first part was checked. Fields this long are also refused by many servers.", name)})
+		Message: message("%s is longer than statusd reads; only its first part was checked. Fields this long are also refused by many servers.", name)})
 }
 
 // reqHasToken reports whether the request's list field name holds token,

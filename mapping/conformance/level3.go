@@ -1,9 +1,9 @@
 package conformance
 
 import (
-	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
@@ -22,17 +22,17 @@ var (
 
 func legacyProfile(ref string, p *statusdv1.Profile) Finding {
 	return Finding{Rule: "l3.profile.legacy", Severity: infoSev, Citations: citeProfiles,
-		Message: fmt.Sprintf("%s is an outdated identifier of %s; send <%s>.", ref, p.GetName(), p.GetUri())}
+		Message: message("%s is an outdated identifier of %s; send <%s>.", ref, p.GetName(), p.GetUri())}
 }
 
 func unbracketedProfile(ref string) Finding {
 	return Finding{Rule: "l3.profile.brackets", Severity: warningSev, Citations: citeProfiles,
-		Message: fmt.Sprintf("profile value %q is not in angle brackets; send <%s>.", ref, ref)}
+		Message: message("profile value %q is not in angle brackets; send <%s>.", ref, ref)}
 }
 
 func unknownProfile(ref string) Finding {
 	return Finding{Rule: "l3.profile.unknown", Severity: warningSev, Citations: citeProfiles,
-		Message: fmt.Sprintf("%s is not a Level 3 profile, mixin or pattern role; check the URI (mixins live under /profiles/mixins/).", ref)}
+		Message: message("%s is not a Level 3 profile, mixin or pattern role; check the URI (mixins live under /profiles/mixins/).", ref)}
 }
 
 // checkLevel3 applies the rules of the applied profiles.
@@ -65,13 +65,13 @@ func (c *checker) checkProfileHeader() {
 	}
 	if !c.respSet.has(hProfile) {
 		c.add(Finding{Rule: "l3.profile.missing", Severity: errorSev, Citations: citeProfiles,
-			Message: fmt.Sprintf("Every Level 3 response carries its profiles; send profile: <%s>.", c.profileBuf[0].GetUri())})
+			Message: message("Every Level 3 response carries its profiles; send profile: <%s>.", c.profileBuf[0].GetUri())})
 		return
 	}
 	for _, p := range c.applied() {
 		if !c.declares(p) && !c.counted("l3.profile.undeclared") { // bounded: reads the field once, formats once
 			c.add(Finding{Rule: "l3.profile.undeclared", Severity: errorSev, Citations: citeProfiles,
-				Message: fmt.Sprintf("The response's profile header does not list %s; add <%s>.", p.GetName(), p.GetUri())})
+				Message: message("The response's profile header does not list %s; add <%s>.", p.GetName(), p.GetUri())})
 		}
 	}
 }
@@ -122,7 +122,7 @@ func (c *checker) checkMethodAllowed() bool {
 		return true
 	}
 	c.add(Finding{Rule: "l3.method.allowed", Severity: errorSev, ExpectedStatus: 405, Citations: citeAllow,
-		Message: fmt.Sprintf("%s is not among the methods %s allows, yet it succeeded with %d; answer 405 with allow, or add %s to allow.", c.method, where, c.status, c.method)})
+		Message: message("%s is not among the methods %s allows, yet it succeeded with %d; answer 405 with allow, or add %s to allow.", c.method, where, c.status, c.method)})
 	return false
 }
 
@@ -190,7 +190,7 @@ func (c *checker) checkSuccessStatus() {
 		Severity:       errorSev,
 		ExpectedStatus: expected,
 		Citations:      c.withStatus(owner.GetCitations(), expected),
-		Message: fmt.Sprintf("%s answers a successful %s with %s, not %d; send %d.",
+		Message: message("%s answers a successful %s with %s, not %d; send %d.",
 			owner.GetName(), c.method, c.outcomeList(), c.status, expected),
 	})
 }
@@ -231,7 +231,7 @@ func (c *checker) outcomeList() string {
 	var all []string
 	for _, o := range c.outcomes() {
 		for _, s := range o.GetStatuses() {
-			if v := fmt.Sprint(s); !slices.Contains(all, v) {
+			if v := strconv.Itoa(int(s)); !slices.Contains(all, v) {
 				all = append(all, v)
 			}
 		}
@@ -249,7 +249,7 @@ func (c *checker) checkAllowHeader() {
 	}
 	if !c.respSet.has(hAllow) {
 		c.add(Finding{Rule: "l3.allow.missing", Severity: errorSev, Citations: citeAllow,
-			Message: fmt.Sprintf("Level 3 responses to %s carry allow; send allow with the resource's methods.", c.method)})
+			Message: message("Level 3 responses to %s carry allow; send allow with the resource's methods.", c.method)})
 	}
 }
 
@@ -272,7 +272,7 @@ func (c *checker) checkEmptyBody() {
 		return
 	}
 	c.add(Finding{Rule: "l3.body.empty", Severity: errorSev, Citations: citeStatuses,
-		Message: fmt.Sprintf("In Level 3 a %d response has no content, but this one has %d bytes; send no body, or offer the Representation mixin and return it on prefer: return=representation.", c.status, c.ex.GetResponseBodySize())})
+		Message: message("In Level 3 a %d response has no content, but this one has %d bytes; send no body, or offer the Representation mixin and return it on prefer: return=representation.", c.status, c.ex.GetResponseBodySize())})
 }
 
 // checkStatusUsed: a Level 3 error status belongs to some applied profile
@@ -291,7 +291,7 @@ func (c *checker) checkStatusUsed() {
 		}
 	}
 	c.add(Finding{Rule: "l3.status.unused", Severity: warningSev, Citations: citeStatuses,
-		Message: fmt.Sprintf("%d %s is not a status of %s in Level 3; check the status, or add the profile that defines it.", c.status, entry.GetReason(), c.profileNames())})
+		Message: message("%d %s is not a status of %s in Level 3; check the status, or add the profile that defines it.", c.status, entry.GetReason(), c.profileNames())})
 }
 
 func (c *checker) profileNames() string {
@@ -314,7 +314,7 @@ func (c *checker) checkEntityValidators() {
 	for _, p := range c.applied() {
 		if listsResponseHeader(p, "etag", c.method) && listsResponseHeader(p, "last-modified", c.method) {
 			c.add(Finding{Rule: "l3." + p.GetId() + ".validators", Severity: errorSev, Citations: p.GetCitations(),
-				Message: fmt.Sprintf("%s answers HEAD and GET with at least one validator; send etag or last-modified.", p.GetName())})
+				Message: message("%s answers HEAD and GET with at least one validator; send etag or last-modified.", p.GetName())})
 			return
 		}
 	}
@@ -343,7 +343,7 @@ func (c *checker) checkAcceptPatch() {
 			if listsResponseHeader(p, "accept-patch", "PATCH") {
 				c.add(Finding{Rule: "l3." + p.GetId() + ".accept-patch", Severity: errorSev,
 					Citations: append(slices.Clip(p.GetCitations()), citeAcceptPatch),
-					Message:   fmt.Sprintf("allow lists PATCH, so the %s resource must send accept-patch with the patch media types it takes, such as application/merge-patch+json.", p.GetName())})
+					Message:   message("allow lists PATCH, so the %s resource must send accept-patch with the patch media types it takes, such as application/merge-patch+json.", p.GetName())})
 				return
 			}
 		}
@@ -400,7 +400,7 @@ func (c *checker) missingHeader(p *statusdv1.Profile, h *statusdv1.HeaderRule) {
 	if h.GetRequirement() == statusdv1.Requirement_REQUIREMENT_RECOMMENDED {
 		sev, verb = warningSev, "should"
 	}
-	msg := fmt.Sprintf("%s %s send %s on a %d response to %s", p.GetName(), verb, h.GetName(), c.status, c.method)
+	msg := message("%s %s send %s on a %d response to %s", p.GetName(), verb, h.GetName(), c.status, c.method)
 	if note := h.GetNote(); note != "" {
 		msg += " (" + lowerFirst(strings.TrimSuffix(note, ".")) + ")"
 	}

@@ -148,7 +148,7 @@ func (c *checker) find(id string, expected int, format string, args ...any) {
 		panic("conformance: rule " + id + " is not in the rules table")
 	}
 	c.add(Finding{Rule: id, Severity: r.Severity, Citations: r.Citations, ExpectedStatus: expected,
-		Message: fmt.Sprintf(format, args...)})
+		Message: message(format, args...)})
 }
 
 // findCiting is find with one of the rule's citations, the section that
