@@ -191,21 +191,29 @@ func (c *checker) contextHeaders() []*statusdv1.Header {
 }
 
 // firstElements returns the first n comma-separated elements of v (all of
-// v if it has fewer) and how many elements that is, reading no further
-// than the n-th comma.
+// v if it has fewer) and how many elements that is. It counts commas a
+// block at a time and looks at single bytes only in the block that holds
+// the n-th comma, so that neither many short elements nor one long one
+// costs a call per element.
 func firstElements(v string, n int) (string, int) {
-	end, k := 0, 1
-	for {
-		i := strings.IndexByte(v[end:], ',')
-		if i < 0 {
-			return v, k
+	const block = 256
+	k := 1 // elements so far: commas seen + 1
+	for start := 0; start < len(v); start += block {
+		chunk := v[start:min(start+block, len(v))]
+		if commas := strings.Count(chunk, ","); k+commas <= n {
+			k += commas
+			continue
 		}
-		if k == n {
-			return v[:end+i], k
+		for i := 0; i < len(chunk); i++ {
+			if chunk[i] == ',' {
+				if k == n {
+					return v[:start+i], k
+				}
+				k++
+			}
 		}
-		end += i + 1
-		k++
 	}
+	return v, k
 }
 
 // tooLong reports a list field longer than the rules read.
@@ -230,6 +238,9 @@ func (c *checker) reqHasToken(name, token string) bool {
 	q.ask(name, token)
 	for _, p := range c.applied() {
 		for _, o := range p.GetOutcomes() {
+			if o.GetMethod() != c.method {
+				continue // only the request method's outcomes are asked about
+			}
 			for _, cond := range o.GetWhenRequestHas() {
 				if hc := header.ParseCondition(cond); hc.Element != "" && strings.EqualFold(hc.Name, name) {
 					if _, known := c.recall(name, hc.Element); !known {

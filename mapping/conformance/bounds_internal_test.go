@@ -24,6 +24,12 @@ func TestFirstElements(t *testing.T) {
 		{",,", 2, ",", 2},
 		{"", 1, "", 1},
 		{"a,b", 0, "a,b", 2},
+		// Across the blocks firstElements counts by:
+		{strings.Repeat("x,", 300), 200, strings.Repeat("x,", 200)[:399], 200},
+		{strings.Repeat("x,", 300), 129, strings.Repeat("x,", 129)[:257], 129},
+		{strings.Repeat("x,", 300), 1000, strings.Repeat("x,", 300), 301},
+		{strings.Repeat("y", 1000) + ",z,w", 1, strings.Repeat("y", 1000), 1},
+		{strings.Repeat("y", 1000) + ",z,w", 2, strings.Repeat("y", 1000) + ",z", 2},
 	} {
 		if got, k := firstElements(tc.v, tc.n); got != tc.want || k != tc.count {
 			t.Errorf("firstElements(%q, %d) = %q, %d, want %q, %d", tc.v, tc.n, got, k, tc.want, tc.count)
