@@ -54,6 +54,8 @@ type Catalog struct {
 	statuses [MaxStatus + 1]*statusdv1.HttpStatus
 	sorted   []*statusdv1.HttpStatus
 	profiles map[string]profileRef
+	// profileKeys holds profiles' identifiers for Profile (profile_keys.go).
+	profileKeys profileKeys
 	// l3 explains the Level 3 answers this catalog gives.
 	l3 *level3Index
 }
@@ -249,13 +251,10 @@ func (c *Catalog) Profiles() []*statusdv1.Profile { return c.msg.GetProfiles() }
 // in a profile header, are accepted. legacy reports that the identifier is
 // an outdated spelling of the profile.
 func (c *Catalog) Profile(id string) (profile *statusdv1.Profile, legacy bool, ok bool) {
-	id = strings.TrimSpace(id)
-	if len(id) >= 2 && id[0] == '<' && id[len(id)-1] == '>' {
-		id = id[1 : len(id)-1]
-	}
-	ref, ok := c.profiles[id]
-	if !ok {
-		ref, ok = c.profiles[strings.TrimSuffix(id, "/")]
+	id = trimProfileID(id)
+	ref, ok := c.profileKeys.get(id)
+	if !ok && strings.HasSuffix(id, "/") {
+		ref, ok = c.profileKeys.get(id[:len(id)-1])
 	}
 	return ref.profile, ref.legacy, ok
 }
@@ -281,6 +280,7 @@ func (c *Catalog) indexProfiles() error {
 			}
 		}
 	}
+	c.profileKeys = newProfileKeys(c.profiles)
 	// References are checked once every profile is known.
 	for i, p := range c.msg.GetProfiles() {
 		entry := profileEntry(i, p)

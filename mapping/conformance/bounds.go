@@ -89,7 +89,9 @@ func (c *checker) counted(rule string) bool {
 // takes a callback rather than returning an iterator so that the checker
 // stays on the stack.
 func (c *checker) eachElement(set *headerIndex, headers []*statusdv1.Header, id uint8, yield func(string) bool) {
-	c.eachElementNamed(set, headers, id, knownNames[id], yield)
+	if set.has(id) { // most fields are absent: no call for them
+		c.eachElementNamed(set, headers, id, knownNames[id], yield)
+	}
 }
 
 // eachElementNamed is eachElement for any field: a known one by id, or

@@ -90,8 +90,9 @@ func (e *UnknownProfileError) Error() string {
 // (the Validate RPC rejects them first); such an exchange simply breaks
 // rules.
 func Check(cat *mapping.Catalog, ex *statusdv1.Exchange, ids []string) (Report, error) {
-	c := checker{cat: cat, ex: ex, status: int(ex.GetStatus()), method: ex.GetMethod(),
-		reqSet: newHeaderIndex(ex.GetRequestHeaders()), respSet: newHeaderIndex(ex.GetResponseHeaders())}
+	c := checker{cat: cat, ex: ex, status: int(ex.GetStatus()), method: ex.GetMethod()}
+	c.reqSet.build(ex.GetRequestHeaders())
+	c.respSet.build(ex.GetResponseHeaders())
 	c.readAllow()
 	if err := c.resolveProfiles(ids); err != nil {
 		return Report{}, err

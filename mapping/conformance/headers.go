@@ -139,8 +139,14 @@ const (
 	unknownHeader = 0xff
 )
 
-func newHeaderIndex(headers []*statusdv1.Header) headerIndex {
-	var x headerIndex
+func newHeaderIndex(headers []*statusdv1.Header) (x headerIndex) {
+	x.build(headers)
+	return x
+}
+
+// build indexes headers into x, which is zero: in place, so that Check
+// does not copy two indexes into its checker.
+func (x *headerIndex) build(headers []*statusdv1.Header) {
 	prev, prevID, prevOK := "", uint8(0), false
 	for i, h := range headers {
 		if i >= 255 {
@@ -168,7 +174,6 @@ func newHeaderIndex(headers []*statusdv1.Header) headerIndex {
 			x.end[id] = uint8(i + 1)
 		}
 	}
-	return x
 }
 
 // isLine reports whether field line i of headers is one of known header
