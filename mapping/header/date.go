@@ -73,16 +73,24 @@ func fixdateFields(v string) (f fixdate, ok bool) {
 	}
 	f.month = index(monthKeys[:], v[8:11])
 	var ok1, ok2, ok3, ok4, ok5 bool
-	f.day, ok1 = digits(v[5:7])
-	f.year, ok2 = digits(v[12:16])
-	f.hour, ok3 = digits(v[17:19])
-	f.minute, ok4 = digits(v[20:22])
-	f.second, ok5 = digits(v[23:25])
+	f.day, ok1 = twoDigits(v[5], v[6])
+	f.hour, ok3 = twoDigits(v[17], v[18])
+	f.minute, ok4 = twoDigits(v[20], v[21])
+	f.second, ok5 = twoDigits(v[23], v[24])
+	century, ok2a := twoDigits(v[12], v[13])
+	year, ok2b := twoDigits(v[14], v[15])
+	f.year, ok2 = century*100+year, ok2a && ok2b
 	// second may be 60 (a leap second, RFC 9110 section 5.6.7); a day
 	// past the month's end (31 Feb) names no day, so it is no date.
 	ok = f.month >= 0 && ok1 && ok2 && ok3 && ok4 && ok5 && f.day >= 1 && f.day <= daysIn(f.month, f.year) &&
 		f.hour <= 23 && f.minute <= 59 && f.second <= 60
 	return f, ok
+}
+
+// twoDigits reads the ASCII digits a and b as a number.
+func twoDigits(a, b byte) (int, bool) {
+	a, b = a-'0', b-'0' // wraps above 9 for a byte that is no digit
+	return int(a)*10 + int(b), a <= 9 && b <= 9
 }
 
 // daysIn returns the number of days of month (0 for January) in the
@@ -126,17 +134,6 @@ func index(keys []uint32, s string) int {
 	return -1
 }
 
-// digits parses a fixed-width run of ASCII digits.
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, true
-}
 
 // ErrRetryAfterSyntax: a retry-after value is neither an HTTP-date nor
 // delay-seconds.
