@@ -107,14 +107,20 @@ func perfectNameTable() (uint32, [256]uint8) {
 // headerID returns the id of a known header name in any letter case,
 // without allocating.
 func headerID(name string) (uint8, bool) {
+	id := knownID(name)
+	return id, id != unknownHeader
+}
+
+// knownID is headerID's id, unknownHeader for a name that is not known.
+func knownID(name string) uint8 {
 	id := nameSlots[nameSlot(name, nameSeed)]
 	if id == unknownHeader {
-		return 0, false
+		return unknownHeader
 	}
 	if known := knownNames[id]; known == name || (len(known) == len(name) && strings.EqualFold(known, name)) {
-		return id, true
+		return id
 	}
-	return 0, false
+	return unknownHeader
 }
 
 // headerIndex records which known headers a list holds and where the first
@@ -147,30 +153,24 @@ func newHeaderIndex(headers []*statusdv1.Header) (x headerIndex) {
 // build indexes headers into x, which is zero: in place, so that Check
 // does not copy two indexes into its checker.
 func (x *headerIndex) build(headers []*statusdv1.Header) {
-	prev, prevID, prevOK := "", uint8(0), false
+	if len(headers) > 255 {
+		headers, x.long = headers[:255], true // the Validate RPC allows 200 headers
+	}
+	prev, id := "", uint8(unknownHeader)
 	for i, h := range headers {
-		if i >= 255 {
-			x.long = true // the Validate RPC allows 200 headers
-			break
-		}
 		// A name repeated on consecutive lines (a long field sent as many
 		// lines) is compared once more instead of hashed again.
-		id, ok := prevID, prevOK
-		if name := h.GetName(); name != prev || i == 0 {
-			id, ok = headerID(name)
-			prev, prevID, prevOK = name, id, ok
+		if name := h.GetName(); i == 0 || name != prev {
+			prev, id = name, knownID(name)
 		}
 		if i < maxIndexed {
-			x.ids[i] = unknownHeader
-			if ok {
-				x.ids[i] = id
+			x.ids[i] = id
+		}
+		if id < numKnownHeaders {
+			if bit := uint64(1) << id; x.set&bit == 0 {
+				x.set |= bit
+				x.first[id] = uint8(i + 1)
 			}
-		}
-		if ok && x.set&(1<<id) == 0 {
-			x.set |= 1 << id
-			x.first[id] = uint8(i + 1)
-		}
-		if ok {
 			x.end[id] = uint8(i + 1)
 		}
 	}
