@@ -68,6 +68,30 @@ func Elements(value string) iter.Seq[string] {
 // follows its comma. It is the loop body of Elements for callers that must
 // not set up an iterator (a hot loop that keeps its state on the stack).
 func CutElement(value string) (element, rest string) {
+	// Most elements are short tokens (methods, preferences): the first
+	// bytes are read here, and a comma before any quote or bracket ends
+	// the element, as elementEnd would find, without a call.
+	for i := 0; i < len(value) && i < shortElement; i++ {
+		switch value[i] {
+		case ',':
+			return trimOWS(value[:i]), value[i+1:]
+		case '"', '<':
+			return cutElement(value)
+		}
+	}
+	if len(value) <= shortElement {
+		return trimOWS(value), ""
+	}
+	return cutElement(value)
+}
+
+// shortElement is how many bytes CutElement reads before it looks for the
+// comma with strings.IndexByte.
+const shortElement = 16
+
+// cutElement is CutElement for an element with quotes or brackets, or a
+// long one.
+func cutElement(value string) (element, rest string) {
 	if strings.IndexByte(value, ',') < 0 { // the last element: no quotes or brackets to skip
 		return trimOWS(value), ""
 	}

@@ -183,6 +183,19 @@ func TestParseETag(t *testing.T) {
 	}
 }
 
+// TestCutElementShortPath: the first bytes read without a call split
+// where the general reading does, around quotes and brackets too.
+func TestCutElementShortPath(t *testing.T) {
+	for _, v := range []string{"", "a", "a,b", " a , b", "GET, HEAD", `a="x,y", b`, `"q,"`, "<u,v>; rel=up, b",
+		"a<b,c", "x" + strings.Repeat(" ", 20) + ",y", strings.Repeat("x", 15) + ",y", strings.Repeat("x", 16) + ",y",
+		strings.Repeat("x", 17), strings.Repeat("x", 16), ",", ",,a", " \t,"} {
+		e, rest := CutElement(v)
+		if we, wrest := cutElement(v); e != we || rest != wrest {
+			t.Errorf("CutElement(%q) = %q, %q; cutElement gives %q, %q", v, e, rest, we, wrest)
+		}
+	}
+}
+
 func TestIsToken(t *testing.T) {
 	for in, want := range map[string]bool{"GET": true, "x-custom_1.2~": true, "": false, "a b": false, "a,b": false, "é": false} {
 		if IsToken(in) != want {
@@ -197,6 +210,12 @@ func TestIsToken(t *testing.T) {
 
 func FuzzElements(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
+		// CutElement's short-element path splits as the general one does.
+		if e, rest := CutElement(v); true {
+			if we, wrest := cutElement(v); e != we || rest != wrest {
+				t.Fatalf("CutElement(%q) = %q, %q; the general reading gives %q, %q", v, e, rest, we, wrest)
+			}
+		}
 		for e := range Elements(v) {
 			if e == "" || e != strings.Trim(e, " \t") || len(e) > len(v) {
 				t.Fatalf("element %q of %q", e, v)

@@ -68,9 +68,9 @@ func Preferences(headers []*statusdv1.Header, name string) iter.Seq[Preference] 
 // name. This is the one parser for every "does the list carry this element"
 // question (HasToken, HasPreference, Condition).
 func ParsePreference(element string) (Preference, bool) {
-	end := strings.IndexAny(element, "=;")
-	if end < 0 {
-		end = len(element)
+	end := 0 // the name ends at '=' or ';' (a loop: IndexAny builds a set per call)
+	for end < len(element) && element[end] != '=' && element[end] != ';' {
+		end++
 	}
 	p := Preference{Name: trimOWS(element[:end])}
 	if !IsToken(p.Name) {
