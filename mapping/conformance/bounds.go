@@ -45,6 +45,13 @@ func (c *checker) add(f Finding) {
 	}
 	f.Count = 1
 	if len(c.findings) < MaxFindings {
+		if len(c.findings) == cap(c.findings) {
+			// A few findings are common, a dozen happen: room for 4, then
+			// for MaxFindings, instead of doubling five times.
+			grown := make([]Finding, len(c.findings), max(4, min(4*len(c.findings), MaxFindings)))
+			copy(grown, c.findings)
+			c.findings = grown
+		}
 		c.findings = append(c.findings, f)
 		return
 	}
@@ -172,7 +179,7 @@ func (c *checker) contextHeaders() []*statusdv1.Header {
 		return headers
 	}
 	c.tooLong("the request's header section")
-	out := make([]*statusdv1.Header, 0, min(len(headers), maxContextElements))
+	out := make([]*statusdv1.Header, 0, min(len(headers), 16)) // long fields fill the bounds in a few lines
 	bytes, elements := maxContextBytes, maxContextElements
 	for _, h := range headers {
 		if elements <= 0 {
