@@ -117,10 +117,41 @@ func knownID(name string) uint8 {
 	if id == unknownHeader {
 		return unknownHeader
 	}
-	if known := knownNames[id]; known == name || (len(known) == len(name) && strings.EqualFold(known, name)) {
+	known, n := knownNames[id], len(name)
+	switch {
+	case n != len(known):
+		return unknownHeader
+	case 8 <= n && n <= 16:
+		// Two words hold the whole name: compared without a call.
+		if load8(name) == knownEnds[id][0] && load8(name[n-8:]) == knownEnds[id][1] {
+			return id
+		}
+	case name == known:
+		return id
+	}
+	if strings.EqualFold(known, name) {
 		return id
 	}
 	return unknownHeader
+}
+
+// knownEnds holds the first and last eight bytes of each known name of 8
+// to 16 bytes, which together are the whole name.
+var knownEnds = func() (ends [numKnownHeaders][2]uint64) {
+	for id, name := range knownNames {
+		if n := len(name); n >= 8 {
+			ends[id] = [2]uint64{load8(name), load8(name[n-8:])}
+		}
+	}
+	return ends
+}()
+
+// load8 reads the first eight bytes of s as one little-endian word (the
+// compiler makes it one load).
+func load8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // headerIndex records which known headers a list holds and where the first

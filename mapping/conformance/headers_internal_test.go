@@ -9,7 +9,8 @@ import (
 )
 
 // TestHeaderID: every known name is found in any letter case, and names
-// that share its slot, its length or its first and last bytes are not.
+// that share its slot, its length, its first and last bytes or all but
+// one byte in the middle are not.
 func TestHeaderID(t *testing.T) {
 	for want, name := range knownNames {
 		for _, n := range []string{name, strings.ToUpper(name), strings.ToUpper(name[:1]) + name[1:]} {
@@ -17,7 +18,9 @@ func TestHeaderID(t *testing.T) {
 				t.Errorf("headerID(%q) = %d, %v; want %d", n, id, ok, want)
 			}
 		}
-		for _, other := range []string{name + "x", name[:len(name)-1], name[:1] + "-" + name[2:], "x" + name[1:], name[:len(name)-1] + "-"} {
+		mid := len(name) / 2
+		for _, other := range []string{name + "x", name[:len(name)-1], name[:1] + "-" + name[2:], "x" + name[1:], name[:len(name)-1] + "-",
+			name[:mid] + "~" + name[mid+1:], name[:mid] + strings.ToUpper(name[mid:mid+1]) + "~" + name[mid+2:]} {
 			if id, ok := headerID(other); ok && knownNames[id] != strings.ToLower(other) {
 				t.Errorf("headerID(%q) = %s", other, knownNames[id])
 			}
