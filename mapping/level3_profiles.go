@@ -284,23 +284,17 @@ func newL3Request(ctx *Context) (r l3Request) {
 	if r.said {
 		r.method = x.methodClass(ctx.Method)
 	}
-	n := 0
-	for _, p := range ctx.Profiles {
-		n += 1 + len(x.profile(p).presents)
-	}
-	if n > len(r.flat) {
-		// Many profiles: one allocation, small beside the walks. (Filled
-		// by index, not append on r's field, so that escape analysis
-		// keeps the caller's Context on the stack.)
-		r.many = make([]*l3Profile, n)
-	}
 	i := 0
 	for _, p := range ctx.Profiles {
 		q := x.profile(p)
-		r.put(i, q)
+		if i+1+len(q.presents) > len(r.flat) {
+			r.walkMany(ctx.Profiles)
+			return r
+		}
+		r.flat[i] = q
 		i++
 		for _, pr := range q.presents {
-			r.put(i, pr)
+			r.flat[i] = pr
 			i++
 		}
 	}
@@ -308,13 +302,26 @@ func newL3Request(ctx *Context) (r l3Request) {
 	return r
 }
 
-// put stores the i-th profile to walk.
-func (r *l3Request) put(i int, q *l3Profile) {
-	if r.many != nil {
-		r.many[i] = q
-		return
+// walkMany resolves profiles (more than flat holds, with the profiles
+// they present) into many: one allocation, small beside the walks. (Filled
+// by index, not append on r's field, so that escape analysis keeps the
+// caller's Context on the stack.)
+func (r *l3Request) walkMany(profiles []*statusdv1.Profile) {
+	n := 0
+	for _, p := range profiles {
+		n += 1 + len(r.x.profile(p).presents)
 	}
-	r.flat[i] = q
+	r.many = make([]*l3Profile, n)
+	i := 0
+	for _, p := range profiles {
+		q := r.x.profile(p)
+		r.many[i] = q
+		i++
+		for _, pr := range q.presents {
+			r.many[i] = pr
+			i++
+		}
+	}
 }
 
 // is reports whether the request method is m.
