@@ -337,26 +337,23 @@ func (c *checker) answer(q *tokenQuestions) {
 	})
 }
 
-// declares reports whether the response's profile field names p, from the
-// bounded part of the field, resolved once per Check.
+// declares reports whether the response's profile field names applied
+// profile p, from the bounded part of the field, resolved once per Check.
 func (c *checker) declares(p *statusdv1.Profile) bool {
 	if !c.declaredRead {
 		c.declaredRead = true
 		c.eachElement(&c.respSet, c.ex.GetResponseHeaders(), hProfile, func(e string) bool {
 			ref, _ := header.ProfileRef(e)
-			if q, _, ok := c.profile(ref); ok && c.nDeclared < len(c.declared) && !slices.Contains(c.declared[:c.nDeclared], q) {
-				c.declared[c.nDeclared] = q
-				c.nDeclared++
+			if q, _, ok := c.profile(ref); ok {
+				if i := slices.Index(c.applied(), q); i >= 0 {
+					c.declared |= 1 << i
+				}
 			}
 			return true
 		})
 	}
-	for _, q := range c.declared[:c.nDeclared] {
-		if q == p {
-			return true
-		}
-	}
-	return false
+	i := slices.Index(c.applied(), p)
+	return i >= 0 && c.declared&(1<<i) != 0
 }
 
 // clip cuts a field value to maxQuoted bytes (at a character boundary),

@@ -24,6 +24,10 @@ import (
 // are reported and ignored.
 const MaxProfiles = 16
 
+// checker.declared has a bit per applied profile: a MaxProfiles past 16
+// does not compile here.
+const _ = uint16(1 << (MaxProfiles - 1))
+
 // Finding is one broken rule or one observation.
 type Finding struct {
 	// Rule is the stable rule id, such as "l3.form.post.status".
@@ -141,10 +145,9 @@ type checker struct {
 	clOK, clRead bool
 	// elementsRead counts the list elements read, against maxReadElements.
 	elementsRead int
-	// declared[:nDeclared] are the profiles the response's profile field
-	// names, read once when first asked (declares).
-	declared     [MaxProfiles]*statusdv1.Profile
-	nDeclared    int
+	// declared has bit i set when the response's profile field names
+	// applied profile i, read once when first asked (declares).
+	declared     uint16 // holds MaxProfiles bits (see below)
 	declaredRead bool
 	// reported holds headers already reported missing, so that a Level 3
 	// rule does not repeat an RFC rule about the same header.
