@@ -126,6 +126,10 @@ func knownID(name string) uint8 {
 		if load8(name) == knownEnds[id][0] && load8(name[n-8:]) == knownEnds[id][1] {
 			return id
 		}
+	case 4 <= n && n < 8:
+		if uint64(load4(name))|uint64(load4(name[n-4:]))<<32 == knownEnds[id][0] {
+			return id
+		}
 	case name == known:
 		return id
 	}
@@ -136,15 +140,25 @@ func knownID(name string) uint8 {
 }
 
 // knownEnds holds the first and last eight bytes of each known name of 8
-// to 16 bytes, which together are the whole name.
+// to 16 bytes, which together are the whole name; of a shorter name, its
+// first and last four bytes in one word.
 var knownEnds = func() (ends [numKnownHeaders][2]uint64) {
 	for id, name := range knownNames {
-		if n := len(name); n >= 8 {
+		switch n := len(name); {
+		case n >= 8:
 			ends[id] = [2]uint64{load8(name), load8(name[n-8:])}
+		case n >= 4:
+			ends[id][0] = uint64(load4(name)) | uint64(load4(name[n-4:]))<<32
 		}
 	}
 	return ends
 }()
+
+// load4 reads the first four bytes of s as one little-endian word.
+func load4(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
 
 // load8 reads the first eight bytes of s as one little-endian word (the
 // compiler makes it one load).

@@ -3,6 +3,7 @@ package header
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -68,10 +69,10 @@ func fixdateFields(v string) (f fixdate, ok bool) {
 		v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
 		return f, false
 	}
-	if index(dayKeys[:], v[:3]) < 0 {
+	if days.index(v[:3]) < 0 {
 		return f, false
 	}
-	f.month = index(monthKeys[:], v[8:11])
+	f.month = months.index(v[8:11])
 	var ok1, ok2, ok3, ok4, ok5 bool
 	f.day, ok1 = twoDigits(v[5], v[6])
 	f.hour, ok3 = twoDigits(v[17], v[18])
@@ -104,32 +105,49 @@ func daysIn(month, year int) int {
 
 var monthDays = [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
-// dayKeys and monthKeys are dayNames and monthNames packed by nameKey.
+// days and months find a day or month name of a date.
 var (
-	dayKeys   = nameKeys(dayNames[:])
-	monthKeys = nameKeys(monthNames[:])
+	days   = newNameTable(dayNames[:])
+	months = newNameTable(monthNames[:])
 )
 
-// nameKey packs a three-letter name into an integer, so that finding it
-// compares one word instead of a string.
-func nameKey(s string) uint32 { return uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2]) }
-
-func nameKeys(names []string) []uint32 {
-	keys := make([]uint32, len(names))
-	for i, n := range names {
-		keys[i] = nameKey(n)
-	}
-	return keys
+// nameTable finds the position of a three-letter name with one multiply
+// and one comparison: the multiplier is chosen when the package loads so
+// that no two names share a slot.
+type nameTable struct {
+	mul  uint32
+	keys [32]uint32 // packed name + 1 (0 marks a free slot)
+	pos  [32]int8
 }
 
-// index returns the position of the three-letter name s among keys (made
-// by nameKeys), or -1.
-func index(keys []uint32, s string) int {
-	k := nameKey(s)
-	for i, n := range keys {
-		if n == k {
-			return i
+// nameKey packs a three-letter name into an integer.
+func nameKey(s string) uint32 { return uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2]) }
+
+func newNameTable(names []string) nameTable {
+	for mul := uint32(0x9e3779b1); mul < 0x9e3779b1+1<<20; mul += 2 {
+		t := nameTable{mul: mul}
+		perfect := true
+		for i, n := range names {
+			k := nameKey(n)
+			slot := k * mul >> 27
+			if t.keys[slot] != 0 {
+				perfect = false
+				break
+			}
+			t.keys[slot], t.pos[slot] = k+1, int8(i)
 		}
+		if perfect {
+			return t
+		}
+	}
+	panic("header: no multiplier separates the names " + strings.Join(names, " "))
+}
+
+// index returns the position of the three-letter name s, or -1.
+func (t *nameTable) index(s string) int {
+	k := nameKey(s)
+	if slot := k * t.mul >> 27; t.keys[slot] == k+1 {
+		return int(t.pos[slot])
 	}
 	return -1
 }

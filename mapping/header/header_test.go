@@ -321,3 +321,26 @@ func FuzzHasToken(f *testing.F) {
 		}
 	})
 }
+
+// TestNameTables: each day and month name is found at its position; the
+// same letters in another case, or other three-letter strings, are not.
+func TestNameTables(t *testing.T) {
+	for _, tc := range []struct {
+		t     *nameTable
+		names []string
+	}{{&days, dayNames[:]}, {&months, monthNames[:]}} {
+		for i, n := range tc.names {
+			if got := tc.t.index(n); got != i {
+				t.Errorf("index(%q) = %d, want %d", n, got, i)
+			}
+			for _, miss := range []string{strings.ToLower(n), strings.ToUpper(n), n[:2] + "x", "x" + n[1:]} {
+				if got := tc.t.index(miss); got >= 0 && tc.names[got] != miss {
+					t.Errorf("index(%q) = %d (%s)", miss, got, tc.names[got])
+				}
+			}
+		}
+		if got := tc.t.index("\x00\x00\x00"); got >= 0 {
+			t.Errorf("index of zero bytes = %d", got)
+		}
+	}
+}
