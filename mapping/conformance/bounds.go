@@ -113,7 +113,16 @@ func (c *checker) eachElementNamed(set *headerIndex, headers []*statusdv1.Header
 	}
 	bytes, elements := 0, 0
 	for i := start; i < end; i++ {
-		if id == unknownHeader && !strings.EqualFold(headers[i].GetName(), name) || id != unknownHeader && !set.isLine(headers, i, id) {
+		switch {
+		case id == unknownHeader:
+			if !strings.EqualFold(headers[i].GetName(), name) {
+				continue
+			}
+		case i < maxIndexed: // isLine's first case, without a call
+			if set.ids[i] != id {
+				continue
+			}
+		case !set.isLine(headers[i], i, id):
 			continue
 		}
 		v := headers[i].GetValue()

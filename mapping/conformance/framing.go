@@ -57,7 +57,7 @@ func (c *checker) parseContentLength() (int64, bool) {
 	headers := c.ex.GetResponseHeaders()
 	from, to := c.respSet.lines(headers, hContentLength)
 	for i := from; i < to; i++ {
-		if !c.respSet.isLine(headers, i, hContentLength) {
+		if !c.respSet.isLine(headers[i], i, hContentLength) {
 			continue
 		}
 		if lines++; lines > 1 {

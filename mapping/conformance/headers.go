@@ -221,14 +221,17 @@ func (x *headerIndex) build(headers []*statusdv1.Header) {
 	}
 }
 
-// isLine reports whether field line i of headers is one of known header
-// id: from the index for the first maxIndexed lines, by name after them.
-func (x *headerIndex) isLine(headers []*statusdv1.Header, i int, id uint8) bool {
+// isLine reports whether field line i, h, is one of known header id: from
+// the index for the first maxIndexed lines, by name after them.
+func (x *headerIndex) isLine(h *statusdv1.Header, i int, id uint8) bool {
 	if i < maxIndexed {
 		return x.ids[i] == id
 	}
-	return strings.EqualFold(headers[i].GetName(), knownNames[id])
+	return isNamed(h, id) // apart, so that isLine is inlined
 }
+
+// isNamed reports whether h is a line of known header id.
+func isNamed(h *statusdv1.Header, id uint8) bool { return strings.EqualFold(h.GetName(), knownNames[id]) }
 
 // lines returns the range of field lines [from, to) that holds every line
 // of known header id.
