@@ -56,6 +56,9 @@ type Catalog struct {
 	profiles map[string]profileRef
 	// profileKeys holds profiles' identifiers for Profile (profile_keys.go).
 	profileKeys profileKeys
+	// derived holds what other packages derive from the catalog
+	// (Derived), keyed by *Derived.
+	derived sync.Map
 	// l3 explains the Level 3 answers this catalog gives.
 	l3 *level3Index
 }

@@ -254,15 +254,15 @@ func (c *checker) reqHasToken(name, token string) bool {
 	}
 	var q tokenQuestions
 	q.ask(name, token)
-	for _, p := range c.applied() {
-		for _, o := range p.GetOutcomes() {
+	for i, p := range c.applied() {
+		for k, o := range p.GetOutcomes() {
 			if o.GetMethod() != c.method {
 				continue // only the request method's outcomes are asked about
 			}
-			for _, cond := range o.GetWhenRequestHas() {
-				if hc := header.ParseCondition(cond); hc.Element != "" && strings.EqualFold(hc.Name, name) {
-					if _, known := c.recall(name, hc.Element); !known {
-						q.ask(name, hc.Element)
+			for _, cond := range c.planBuf[i].outcomes[k].conds {
+				if cond.Element != "" && strings.EqualFold(cond.Name, name) {
+					if _, known := c.recall(name, cond.Element); !known {
+						q.ask(name, cond.Element)
 					}
 				}
 			}

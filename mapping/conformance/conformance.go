@@ -125,8 +125,11 @@ type checker struct {
 	// What the response's allow header says, parsed once.
 	allowPresent, allowsMethod, allowsPatch bool
 	// profileBuf[:nProfiles] are the applied profiles, held in the checker
-	// so that resolving them does not allocate.
+	// so that resolving them does not allocate; planBuf their plans.
 	profileBuf [MaxProfiles]*statusdv1.Profile
+	planBuf    [MaxProfiles]*profilePlan
+	// plans are the plans of the catalog's profiles (plan.go).
+	plans map[*statusdv1.Profile]*profilePlan
 	nProfiles  int
 	// aliased counts the applied profiles that redirect every method (an
 	// Alias, mapping.RedirectsAlways), counted as they are applied so that
@@ -289,9 +292,10 @@ func (c *checker) profile(ref string) (p *statusdv1.Profile, legacy, ok bool) {
 // apply adds p to the applied profiles, once, up to MaxProfiles.
 func (c *checker) apply(p *statusdv1.Profile) {
 	if c.nProfiles < MaxProfiles && !slices.Contains(c.applied(), p) {
-		c.profileBuf[c.nProfiles] = p
+		pp := c.lookupPlan(p)
+		c.profileBuf[c.nProfiles], c.planBuf[c.nProfiles] = p, pp
 		c.nProfiles++
-		if mapping.RedirectsAlways(p) {
+		if pp.redirectsAlways {
 			c.aliased++
 		}
 	}

@@ -8,7 +8,6 @@ import (
 
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/mapping"
-	"github.com/statusd/statusd/mapping/header"
 )
 
 // Citations of the Level 3 rules that are not taken from a profile.
@@ -80,14 +79,14 @@ func (c *checker) checkProfileHeader() {
 // pattern roles have none, and a profile that redirects every method (an
 // Alias) stands for its target, so the target profile named beside it does
 // not rule the exchange.
-func (c *checker) ruling(p *statusdv1.Profile) bool {
-	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE {
+func (c *checker) ruling(i int) bool {
+	switch c.profileBuf[i].GetKind() {
+	case statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE:
 		return false
-	}
-	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN {
+	case statusdv1.ProfileKind_PROFILE_KIND_MIXIN:
 		return true
 	}
-	return c.aliased == 0 || mapping.RedirectsAlways(p)
+	return c.aliased == 0 || c.planBuf[i].redirectsAlways
 }
 
 // standalone reports whether p is a resource or control profile.
@@ -107,8 +106,8 @@ func (c *checker) checkMethodAllowed() bool {
 	where := "the response's allow header"
 	if !present {
 		known := false
-		for _, p := range c.applied() {
-			if standalone(p) && c.ruling(p) && len(p.GetMethods()) > 0 {
+		for i, p := range c.applied() {
+			if standalone(p) && c.ruling(i) && len(p.GetMethods()) > 0 {
 				known = true
 				allowed = allowed || slices.Contains(p.GetMethods(), c.method) || slices.Contains(p.GetOptionalMethods(), c.method)
 			}
@@ -126,25 +125,12 @@ func (c *checker) checkMethodAllowed() bool {
 	return false
 }
 
-// matches reports whether the request meets an outcome's condition.
-func (c *checker) matches(o *statusdv1.MethodOutcome) bool {
-	if len(o.GetWhenRequestHas()) == 0 {
-		return true
-	}
-	for _, cond := range o.GetWhenRequestHas() {
-		hc := header.ParseCondition(cond)
-		if hc.Element == "" && c.req(hc.Name) || hc.Element != "" && c.reqHasToken(hc.Name, hc.Element) { // bounded reading
-			return true
-		}
-	}
-	return false
-}
-
-// engaged reports whether mixin p takes part in this exchange: one of its
-// outcomes' conditions holds for the method.
-func (c *checker) engaged(p *statusdv1.Profile) bool {
-	for _, o := range p.GetOutcomes() {
-		if o.GetMethod() == c.method && len(o.GetWhenRequestHas()) > 0 && c.matches(o) {
+// engaged reports whether applied mixin i takes part in this exchange: one
+// of its outcomes' conditions holds for the method.
+func (c *checker) engaged(i int) bool {
+	pp := c.planBuf[i]
+	for k, o := range c.profileBuf[i].GetOutcomes() {
+		if op := &pp.outcomes[k]; len(op.conds) > 0 && o.GetMethod() == c.method && c.met(op) {
 			return true
 		}
 	}
@@ -155,9 +141,9 @@ func (c *checker) engaged(p *statusdv1.Profile) bool {
 // response carries the representation (Representation's prefer:
 // return=representation).
 func (c *checker) withContent() bool {
-	for _, p := range c.applied() {
-		for _, o := range p.GetOutcomes() {
-			if o.GetWithContent() && len(o.GetWhenRequestHas()) > 0 && o.GetMethod() == c.method && c.ruling(p) && c.matches(o) {
+	for i, p := range c.applied() {
+		for k, o := range p.GetOutcomes() {
+			if op := &c.planBuf[i].outcomes[k]; o.GetWithContent() && len(op.conds) > 0 && o.GetMethod() == c.method && c.ruling(i) && c.met(op) {
 				return true
 			}
 		}
@@ -213,12 +199,12 @@ func (c *checker) withStatus(profile []*statusdv1.Citation, status int) []*statu
 // method whose conditions the request meets, with their profile.
 func (c *checker) outcomes() iter.Seq2[*statusdv1.Profile, *statusdv1.MethodOutcome] {
 	return func(yield func(*statusdv1.Profile, *statusdv1.MethodOutcome) bool) {
-		for _, p := range c.applied() {
-			if !c.ruling(p) {
+		for i, p := range c.applied() {
+			if !c.ruling(i) {
 				continue
 			}
-			for _, o := range p.GetOutcomes() {
-				if o.GetMethod() == c.method && c.matches(o) && !yield(p, o) {
+			for k, o := range p.GetOutcomes() {
+				if o.GetMethod() == c.method && c.met(&c.planBuf[i].outcomes[k]) && !yield(p, o) {
 					return
 				}
 			}
@@ -258,7 +244,7 @@ func (c *checker) checkAllowHeader() {
 // stands for the resource, so it carries allow like a 2xx.
 func (c *checker) redirectOutcome() bool {
 	for p, o := range c.outcomes() {
-		if mapping.RedirectsAlways(p) && slices.Contains(o.GetStatuses(), int32(c.status)) {
+		if c.planOf(p).redirectsAlways && slices.Contains(o.GetStatuses(), int32(c.status)) {
 			return true
 		}
 	}
@@ -353,22 +339,18 @@ func (c *checker) checkAcceptPatch() {
 // checkRequiredHeaders applies the profiles' required response headers: the
 // standalone profiles' always, a mixin's when the request engages it.
 func (c *checker) checkRequiredHeaders() {
-	for _, p := range c.applied() {
-		if !c.ruling(p) || (p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN && !c.engaged(p)) {
+	for i, p := range c.applied() {
+		if !c.ruling(i) || (p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_MIXIN && !c.engaged(i)) {
 			continue
 		}
-		for _, h := range p.GetResponseHeaders() {
-			req := h.GetRequirement()
-			if req != statusdv1.Requirement_REQUIREMENT_REQUIRED && req != statusdv1.Requirement_REQUIREMENT_RECOMMENDED {
-				continue
-			}
-			name := h.GetName()
+		for j := range c.planBuf[i].required {
 			// location is not required of a response that carries the
 			// representation itself (asked for with prefer).
-			if name == "allow" || name == "profile" || !c.inScope(h) || c.resp(name) || (name == "location" && c.withContent()) {
+			r := &c.planBuf[i].required[j]
+			if !c.inScope(r.rule) || c.respHas(r) || (r.id == hLocation && c.withContent()) {
 				continue
 			}
-			c.missingHeader(p, h)
+			c.missingHeader(p, r.rule)
 		}
 	}
 }
