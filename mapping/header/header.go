@@ -71,19 +71,23 @@ func CutElement(value string) (element, rest string) {
 	// Most elements are short tokens (methods, preferences): the first
 	// bytes are read here, and a comma before any quote or bracket ends
 	// the element, as elementEnd would find, without a call.
-	for i := 0; i < len(value) && i < shortElement; i++ {
-		switch value[i] {
-		case ',':
-			return trimOWS(value[:i]), value[i+1:]
-		case '"', '<':
-			return cutElement(value)
-		}
+	short := value[:min(len(value), shortElement)]
+	i := 0
+	for i < len(short) && !listSyntax[short[i]] {
+		i++
 	}
-	if len(value) <= shortElement {
+	switch {
+	case i < len(short) && short[i] == ',':
+		return trimOWS(value[:i]), value[i+1:]
+	case i == len(value):
 		return trimOWS(value), ""
 	}
-	return cutElement(value)
+	return cutElement(value) // a quote or bracket, or a long element
 }
+
+// listSyntax marks the bytes that end CutElement's short reading: the
+// comma, and the quote and bracket that may hide one.
+var listSyntax = [256]bool{',': true, '"': true, '<': true}
 
 // shortElement is how many bytes CutElement reads before it looks for the
 // comma with strings.IndexByte.
