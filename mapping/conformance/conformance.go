@@ -129,8 +129,8 @@ type checker struct {
 	profileBuf [MaxProfiles]*statusdv1.Profile
 	planBuf    [MaxProfiles]*profilePlan
 	// plans are the plans of the catalog's profiles (plan.go).
-	plans map[*statusdv1.Profile]*profilePlan
-	nProfiles  int
+	plans     map[*statusdv1.Profile]*profilePlan
+	nProfiles int
 	// aliased counts the applied profiles that redirect every method (an
 	// Alias, mapping.RedirectsAlways), counted as they are applied so that
 	// ruling asks it once per profile, not once per pair of profiles.

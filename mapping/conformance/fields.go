@@ -35,7 +35,7 @@ func (c *checker) checkFields() {
 	}
 	if v, ok := c.respValue(hLocation); ok {
 		if err := header.ValidURIReference(v); err != nil {
-			c.find("rfc9110.location.syntax", 0, "location %q is not a URI reference: it %v.", clip(v), err)
+			c.find("rfc9110.location.syntax", 0, "location %q is not a URI reference: it %s.", clip(v), err.Error())
 		}
 	}
 	if v, ok := c.respValue(hRetryAfter); ok {
@@ -92,7 +92,7 @@ func (c *checker) checkListFields() {
 	})
 	if v, ok := c.respValue(hContentLocation); ok {
 		if err := header.ValidContentLocation(v); err != nil {
-			c.find("rfc9110.content-location.syntax", 0, "content-location %q is not an absolute or partial URI: it %v.", clip(v), err)
+			c.find("rfc9110.content-location.syntax", 0, "content-location %q is not an absolute or partial URI: it %s.", clip(v), err.Error())
 		}
 	}
 }

@@ -231,7 +231,9 @@ func (x *headerIndex) isLine(h *statusdv1.Header, i int, id uint8) bool {
 }
 
 // isNamed reports whether h is a line of known header id.
-func isNamed(h *statusdv1.Header, id uint8) bool { return strings.EqualFold(h.GetName(), knownNames[id]) }
+func isNamed(h *statusdv1.Header, id uint8) bool {
+	return strings.EqualFold(h.GetName(), knownNames[id])
+}
 
 // lines returns the range of field lines [from, to) that holds every line
 // of known header id.

@@ -7,14 +7,14 @@ import (
 	"testing"
 
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
+	"github.com/statusd/statusd/mapping"
 	"github.com/statusd/statusd/mapping/header"
 )
 
 // TestMessageIsSprintf: message gives fmt.Sprintf's answer for the verbs it
-// formats itself and for everything it hands to fmt.
+// formats itself and for what it hands to fmt; an argument of a type it
+// does not know is replaced by a note, never dropped silently.
 func TestMessageIsSprintf(t *testing.T) {
-	var nilErr error
-	type named string
 	for _, tc := range []struct {
 		format string
 		args   []any
@@ -27,26 +27,38 @@ func TestMessageIsSprintf(t *testing.T) {
 		{"%q %q %q %q %q", []any{"plain ASCII ~", "back\\slash", "del\x7f", "", "clipped…"}},
 		{"%q %q", []any{"bad \xff\xfe byte", "\"at the start"}},
 		{"%d %d %d %v", []any{-1, int64(1) << 40, int32(412), 7}},
-		{"it %v.", []any{header.ErrURIAuthority}},
-		{"%s", []any{errors.New("wrapped")}},
+		{"it %s.", []any{header.ErrURIAuthority.Error()}},
 		// Handed to fmt:
 		{"%x", []any{"hex"}},
 		{"%5d|%-4s|", []any{42, "ab"}},
-		{"%s", []any{statusdv1.Code_CODE_NOT_FOUND}},
-		{"%d", []any{statusdv1.Code_CODE_NOT_FOUND}},
-		{"%s", []any{named("n")}},
-		{"%v", []any{nilErr}},
 		{"%d", []any{"not a number"}},
 		{"%q", []any{7}},
 		{"missing %s and %s", []any{"one"}},
 		{"extra", []any{"arg"}},
 		{"trailing %", nil},
-		{"%s %d", []any{true, 1.5}},
 		{strings.Repeat("long ", 60) + "%s", []any{strings.Repeat("x", 300)}},
 	} {
 		if got, want := message(tc.format, tc.args...), fmt.Sprintf(tc.format, tc.args...); got != want {
 			t.Errorf("message(%q, %v) = %q, want %q", tc.format, tc.args, got, want)
 		}
+	}
+	type named string
+	for _, arg := range []any{statusdv1.Code_CODE_NOT_FOUND, named("n"), errors.New("e"), nil, true, 1.5} {
+		if got := message("%v|%s", arg, "next"); got != unsupportedArgument+"|next" {
+			t.Errorf("message of a %T: %q", arg, got)
+		}
+	}
+}
+
+// TestMessageKeepsArgumentsOnTheStack: formatting a finding allocates its
+// message only, not a copy of each argument.
+func TestMessageKeepsArgumentsOnTheStack(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector moves arguments to the heap")
+	}
+	name, v := strings.Repeat("if-match", 1), clip(strings.Repeat("x", 40))
+	if n := testing.AllocsPerRun(100, func() { _ = message("%s element %q, status %d", name, v, 412) }); n != 1 {
+		t.Errorf("%v allocations, want 1 (the message)", n)
 	}
 }
 
@@ -62,5 +74,19 @@ func BenchmarkMessage(b *testing.B) {
 				_ = f(format, "if-match", v, 412)
 			}
 		})
+	}
+}
+
+// TestRuleMessagesAreWhole: no finding of the rule tests carries fmt's
+// error marks or message's note for an argument it could not format.
+func TestRuleMessagesAreWhole(t *testing.T) {
+	cat := mapping.DefaultCatalog()
+	for id, pair := range rulePairs {
+		rep, _ := Check(cat, pair.bad, pair.profiles)
+		for _, f := range rep.Findings {
+			if strings.Contains(f.Message, "%!") || strings.Contains(f.Message, unsupportedArgument) {
+				t.Errorf("%s (pair %s): %q", f.Rule, id, f.Message)
+			}
+		}
 	}
 }
