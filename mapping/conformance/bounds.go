@@ -214,7 +214,7 @@ func (c *checker) contextHeaders() []*statusdv1.Header {
 // the n-th comma, so that neither many short elements nor one long one
 // costs a call per element.
 func firstElements(v string, n int) (string, int) {
-	const block = 256
+	const block = 64
 	k := 1 // elements so far: commas seen + 1
 	for start := 0; start < len(v); start += block {
 		chunk := v[start:min(start+block, len(v))]
