@@ -204,8 +204,21 @@ func (x *headerIndex) build(headers []*statusdv1.Header) {
 	prev, id := "", uint8(unknownHeader)
 	for i, h := range headers {
 		// A name repeated on consecutive lines (a long field sent as many
-		// lines) is compared once more instead of hashed again.
-		if name := h.GetName(); i == 0 || name != prev {
+		// lines) is compared once more instead of hashed again; a name of 4
+		// to 16 bytes as two words, without the call a string comparison
+		// makes (a call there costs more than the rest of the line's work).
+		name, same := h.GetName(), false
+		if n := len(name); i > 0 && n == len(prev) {
+			switch {
+			case n >= 8 && n <= 16:
+				same = load8(name) == load8(prev) && load8(name[n-8:]) == load8(prev[n-8:])
+			case n >= 4 && n < 8:
+				same = load4(name) == load4(prev) && load4(name[n-4:]) == load4(prev[n-4:])
+			default:
+				same = name == prev
+			}
+		}
+		if !same {
 			prev, id = name, knownID(name)
 		}
 		if i < maxIndexed {
