@@ -201,37 +201,57 @@ func (x *headerIndex) build(headers []*statusdv1.Header) {
 	if len(headers) > 255 {
 		headers, x.long = headers[:255], true // the Validate RPC allows 200 headers
 	}
-	prev, id := "", uint8(unknownHeader)
-	for i, h := range headers {
-		// A name repeated on consecutive lines (a long field sent as many
-		// lines) is compared once more instead of hashed again; a name of 4
-		// to 16 bytes as two words, without the call a string comparison
-		// makes (a call there costs more than the rest of the line's work).
-		name, same := h.GetName(), false
-		if n := len(name); i > 0 && n == len(prev) {
-			switch {
-			case n >= 8 && n <= 16:
-				same = load8(name) == load8(prev) && load8(name[n-8:]) == load8(prev[n-8:])
-			case n >= 4 && n < 8:
-				same = load4(name) == load4(prev) && load4(name[n-4:]) == load4(prev[n-4:])
-			default:
-				same = name == prev
-			}
+	for i := 0; i < len(headers); {
+		name := headers[i].GetName()
+		id := knownID(name)
+		if id < numKnownHeaders && x.set&(1<<id) == 0 {
+			x.set |= 1 << id
+			x.first[id] = uint8(i + 1)
 		}
-		if !same {
-			prev, id = name, knownID(name)
-		}
+		// The run of lines with this name (a long field sent as many
+		// lines) is read by comparing names, without hashing them again.
 		if i < maxIndexed {
 			x.ids[i] = id
 		}
-		if id < numKnownHeaders {
-			if bit := uint64(1) << id; x.set&bit == 0 {
-				x.set |= bit
-				x.first[id] = uint8(i + 1)
+		run := i + 1
+		if run < len(headers) && len(headers[run].GetName()) == len(name) {
+			run += sameNames(headers[run:], name)
+			for j := i + 1; j < min(run, maxIndexed); j++ {
+				x.ids[j] = id
 			}
-			x.end[id] = uint8(i + 1)
+		}
+		if id < numKnownHeaders {
+			x.end[id] = uint8(run)
+		}
+		i = run
+	}
+}
+
+// sameNames returns how many of the first lines of headers are named
+// exactly name. A name of 4 to 16 bytes is compared as two words, without
+// the call a string comparison makes: a call costs more than the rest of a
+// line's work.
+func sameNames(headers []*statusdv1.Header, name string) int {
+	n := len(name)
+	for k, h := range headers {
+		other := h.GetName()
+		if len(other) != n {
+			return k
+		}
+		var same bool
+		switch {
+		case n >= 8 && n <= 16:
+			same = load8(other) == load8(name) && load8(other[n-8:]) == load8(name[n-8:])
+		case n >= 4 && n < 8:
+			same = load4(other) == load4(name) && load4(other[n-4:]) == load4(name[n-4:])
+		default:
+			same = other == name
+		}
+		if !same {
+			return k
 		}
 	}
+	return len(headers)
 }
 
 // isLine reports whether field line i, h, is one of known header id: from

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -55,6 +56,49 @@ func TestHeaderIndexLongLists(t *testing.T) {
 		want := map[int]string{300: "M3 M70 M254 M290", 255: "M3 M70 M254", 100: "M3 M70"}[n]
 		if strings.Join(got, " ") != want {
 			t.Errorf("%d lines: read %v, want %s", n, got, want)
+		}
+	}
+}
+
+// TestHeaderIndexAgreesWithNames: over random header lists (runs of one
+// name, letter case changing inside a run, unknown names, lists longer
+// than the 64 lines whose ids are kept and the 255 the index covers), the
+// index says for every known header what comparing names line by line
+// says: present or not, its first and last line, the id of each kept line.
+func TestHeaderIndexAgreesWithNames(t *testing.T) {
+	names := []string{"prefer", "Prefer", "if-match", "IF-MATCH", "preference-applied", "link", "x-unknown", "accept", "etag", "location"}
+	rng := rand.New(rand.NewPCG(12, 34))
+	for round := range 300 {
+		var hs []*statusdv1.Header
+		for target := rng.IntN(300); len(hs) < target; {
+			name := names[rng.IntN(len(names))]
+			for range 1 + rng.IntN(40) {
+				hs = append(hs, &statusdv1.Header{Name: name})
+			}
+		}
+		x := newHeaderIndex(hs)
+		covered := min(len(hs), 255)
+		for id := range uint8(numKnownHeaders) {
+			first, last := -1, -1
+			for i, h := range hs[:covered] {
+				if strings.EqualFold(h.GetName(), knownNames[id]) {
+					if first < 0 {
+						first = i
+					}
+					last = i
+				}
+			}
+			if x.has(id) != (first >= 0) || first >= 0 && (int(x.first[id]) != first+1 || int(x.end[id]) != last+1) {
+				t.Fatalf("round %d, %s: has %v first %d end %d; names say first %d last %d", round, knownNames[id], x.has(id), x.first[id], x.end[id], first, last)
+			}
+		}
+		for i, h := range hs[:min(covered, maxIndexed)] {
+			if want := knownID(h.GetName()); x.ids[i] != want {
+				t.Fatalf("round %d, line %d (%s): id %d, want %d", round, i, h.GetName(), x.ids[i], want)
+			}
+		}
+		if x.long != (len(hs) > 255) {
+			t.Fatalf("round %d: long %v with %d lines", round, x.long, len(hs))
 		}
 	}
 }
