@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	statusdv1 "github.com/statusd/statusd/gen/statusd/v1"
 	"github.com/statusd/statusd/mapping/header"
@@ -73,7 +74,7 @@ func (c *checker) add(f Finding) {
 func (c *checker) counted(rule string) bool {
 	// A loop over a long field asks about the same rule again and again:
 	// the finding it last counted is looked at first.
-	if c.lastCounted < len(c.findings) && c.findings[c.lastCounted].Rule == rule {
+	if c.lastCounted < len(c.findings) && sameRule(c.findings[c.lastCounted].Rule, rule) {
 		c.findings[c.lastCounted].Count++
 		return true
 	}
@@ -85,6 +86,12 @@ func (c *checker) counted(rule string) bool {
 		}
 	}
 	return false
+}
+
+// sameRule reports whether a == b, without a call when both are the same
+// rule id constant (a finding's Rule is the id its rule passed).
+func sameRule(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
 // eachElement calls yield with the elements of the list field id of

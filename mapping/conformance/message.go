@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // message formats a finding's message as fmt.Sprintf does, for the verbs
@@ -21,8 +22,17 @@ func message(format string, args ...any) string {
 		// take a format and its arguments, so that vet checks every call.
 		_ = fmt.Sprintf(format, args...)
 	}
-	var buf [256]byte
-	b, n := buf[:0], 0
+	// One allocation of about the message's size, which becomes the
+	// string without a copy.
+	size := len(format)
+	for _, a := range args {
+		if s, ok := a.(string); ok {
+			size += len(s) + 2
+		} else {
+			size += 20
+		}
+	}
+	b, n := make([]byte, 0, size), 0
 	for i := 0; i < len(format); i++ {
 		if format[i] != '%' {
 			next := strings.IndexByte(format[i:], '%')
@@ -52,7 +62,7 @@ func message(format string, args ...any) string {
 	if n != len(args) {
 		return fallback(format, args)
 	}
-	return string(b)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not used again
 }
 
 // fallback is fmt.Sprintf for what message does not format itself, with
