@@ -48,8 +48,8 @@ func (c *checker) add(f Finding) {
 	if len(c.findings) < MaxFindings {
 		if len(c.findings) == cap(c.findings) {
 			// A few findings are common, a dozen happen: room for 4, then
-			// for MaxFindings, instead of doubling five times.
-			grown := make([]Finding, len(c.findings), max(4, min(4*len(c.findings), MaxFindings)))
+			// 12, then MaxFindings, instead of doubling five times.
+			grown := make([]Finding, len(c.findings), max(4, min(3*len(c.findings), MaxFindings)))
 			copy(grown, c.findings)
 			c.findings = grown
 		}

@@ -123,8 +123,8 @@ func appendInt(b []byte, verb byte, n int64) ([]byte, bool) {
 // appendQuoted appends strconv.Quote(s). Its plain ASCII prefix is copied
 // as it is, which Quote would do one rune at a time; the rest (where a
 // value was clipped, or has other characters) goes through Quote. Quote
-// escapes each rune, or each invalid byte, on its own, so quoting the
-// two parts apart gives the same text.
+// escapes each rune, or each invalid byte, on its own, so quoting the two
+// parts apart gives the same text.
 func appendQuoted(b []byte, s string) []byte {
 	i := 0
 	for i < len(s) && ' ' <= s[i] && s[i] <= '~' && s[i] != '"' && s[i] != '\\' {

@@ -3,6 +3,8 @@ package conformance
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,6 +89,23 @@ func TestRuleMessagesAreWhole(t *testing.T) {
 			if strings.Contains(f.Message, "%!") || strings.Contains(f.Message, unsupportedArgument) {
 				t.Errorf("%s (pair %s): %q", f.Rule, id, f.Message)
 			}
+		}
+	}
+}
+
+// TestAppendQuotedIsQuote: over random strings of printable and
+// unprintable ASCII, multi-byte runes, unprintable runes and invalid bytes,
+// appendQuoted gives strconv.Quote's text.
+func TestAppendQuotedIsQuote(t *testing.T) {
+	pieces := []string{"a", " ", "~", "\"", "\\", "\x00", "\t", "\x7f", "é", "…", "日", "\u00ad", "\u200b", "\U0001F600", "\xff", "\xe2\x82", "\uFFFD"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 2000 {
+		var s strings.Builder
+		for range rng.IntN(12) {
+			s.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		if got, want := string(appendQuoted(nil, s.String())), strconv.Quote(s.String()); got != want {
+			t.Fatalf("appendQuoted(%q) = %s, want %s", s.String(), got, want)
 		}
 	}
 }
