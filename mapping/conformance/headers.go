@@ -233,22 +233,26 @@ func (x *headerIndex) build(headers []*statusdv1.Header) {
 // line's work.
 func sameNames(headers []*statusdv1.Header, name string) int {
 	n := len(name)
-	for k, h := range headers {
-		other := h.GetName()
-		if len(other) != n {
-			return k
+	switch {
+	case n >= 8 && n <= 16:
+		first, last := load8(name), load8(name[n-8:])
+		for k, h := range headers {
+			if o := h.GetName(); len(o) != n || load8(o) != first || load8(o[n-8:]) != last {
+				return k
+			}
 		}
-		var same bool
-		switch {
-		case n >= 8 && n <= 16:
-			same = load8(other) == load8(name) && load8(other[n-8:]) == load8(name[n-8:])
-		case n >= 4 && n < 8:
-			same = load4(other) == load4(name) && load4(other[n-4:]) == load4(name[n-4:])
-		default:
-			same = other == name
+	case n >= 4 && n < 8:
+		first, last := load4(name), load4(name[n-4:])
+		for k, h := range headers {
+			if o := h.GetName(); len(o) != n || load4(o) != first || load4(o[n-4:]) != last {
+				return k
+			}
 		}
-		if !same {
-			return k
+	default:
+		for k, h := range headers {
+			if h.GetName() != name {
+				return k
+			}
 		}
 	}
 	return len(headers)
