@@ -187,12 +187,14 @@ const (
 // line; the others are shared).
 func (c *checker) contextHeaders() []*statusdv1.Header {
 	headers := c.ex.GetRequestHeaders()
-	total := 0
-	for _, h := range headers {
-		total += len(h.GetValue())
-	}
-	if total <= maxContextBytes && len(headers) <= maxContextElements {
-		return headers
+	if len(headers) <= maxContextElements { // else the bound is crossed already
+		total := 0
+		for _, h := range headers {
+			total += len(h.GetValue())
+		}
+		if total <= maxContextBytes {
+			return headers
+		}
 	}
 	c.tooLong("the request's header section")
 	out := make([]*statusdv1.Header, 0, min(len(headers), 16)) // long fields fill the bounds in a few lines
