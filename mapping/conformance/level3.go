@@ -75,10 +75,10 @@ func (c *checker) checkProfileHeader() {
 	}
 }
 
-// ruling reports whether p's own rules (outcomes, required headers) apply:
-// pattern roles have none, and a profile that redirects every method (an
-// Alias) stands for its target, so the target profile named beside it does
-// not rule the exchange.
+// ruling reports whether the own rules of applied profile i (outcomes,
+// required headers) apply: pattern roles have none, and a profile that
+// redirects every method (an Alias) stands for its target, so the target
+// profile named beside it does not rule the exchange.
 func (c *checker) ruling(i int) bool {
 	switch c.profileBuf[i].GetKind() {
 	case statusdv1.ProfileKind_PROFILE_KIND_PATTERN_ROLE:
