@@ -152,7 +152,6 @@ func (t *nameTable) index(s string) int {
 	return -1
 }
 
-
 // ErrRetryAfterSyntax: a retry-after value is neither an HTTP-date nor
 // delay-seconds.
 var ErrRetryAfterSyntax = errors.New("neither an HTTP-date nor a number of seconds")
