@@ -326,6 +326,11 @@ func checkProfile(entry string, p *statusdv1.Profile) error {
 	if p.GetUri() == "" {
 		return catalogErr(entry, "missing uri")
 	}
+	for i, uri := range p.GetLegacyUris() {
+		if strings.TrimSpace(uri) == "" {
+			return catalogErr(entry, fmt.Sprintf("legacy_uris[%d] is empty", i))
+		}
+	}
 	if p.GetKind() == statusdv1.ProfileKind_PROFILE_KIND_UNSPECIFIED {
 		return catalogErr(entry, "missing kind")
 	}

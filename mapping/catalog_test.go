@@ -362,6 +362,7 @@ func TestNewCatalogRejectsBadEntries(t *testing.T) {
 		{"missing id", func(c *statusdv1.Catalog) { c.Profiles[1].Id = "" }, `profiles[1] (id "")`, "missing id"},
 		{"missing kind", func(c *statusdv1.Catalog) { c.Profiles[1].Kind = 0 }, `profiles[1] (id "entity")`, "missing kind"},
 		{"duplicate uri", func(c *statusdv1.Catalog) { c.Profiles[1].Uri = c.Profiles[0].Uri }, `profiles[1] (id "entity")`, `already used by profile "form"`},
+		{"empty legacy uri", func(c *statusdv1.Catalog) { c.Profiles[1].LegacyUris = []string{"x", " "} }, `profiles[1] (id "entity")`, "legacy_uris[1] is empty"},
 		{"legacy uri clash", func(c *statusdv1.Catalog) { c.Profiles[1].LegacyUris = []string{"form"} }, `profiles[1] (id "entity")`, `"form" is already used`},
 		{"mixin not a mixin", func(c *statusdv1.Catalog) { c.Profiles[0].Mixins = []string{"form"} }, `profiles[0] (id "form")`, `"form" is not a mixin`},
 		{"presents unknown", func(c *statusdv1.Catalog) { c.Profiles[0].Presents = []string{"nope"} }, `profiles[0] (id "form")`, `unknown profile "nope"`},

@@ -26,9 +26,11 @@ const (
 	// methods RFC 9110 defines, more than real allow, profile or prefer
 	// fields hold.
 	MaxListElements = MaxProfiles
-	// maxReadElements is how many list elements one Check reads in all:
-	// every list field it checks (eight at most in one exchange) at
-	// MaxListElements, so that one long field does not starve the others.
+	// maxReadElements is how many list elements one Check reads in all,
+	// re-reads included: eight fields at MaxListElements, enough for the
+	// seven fields whose grammar the worst case breaks to be read whole.
+	// An exchange with more long list fields than that gets the rest
+	// unread and statusd.field.limit, like a long field.
 	maxReadElements = 8 * MaxListElements
 	// maxQuoted is the longest field value a message quotes.
 	maxQuoted = 64
@@ -254,9 +256,11 @@ func (c *checker) tooLong(name string) {
 
 // reqHasToken reports whether the request's list field name holds token,
 // reading at most the bounded part of the field. The first question about
-// a field reads it once for every token the applied profiles' conditions
-// ask of it, so that sixteen profiles asking about one long prefer field
-// cost one read, not one per profile and token.
+// a field reads it once for every token that the conditions of the
+// applied profiles' outcomes for the request's method ask of it (the only
+// outcomes the rules look at), so that sixteen profiles asking about one
+// long prefer field cost one read, not one per profile and token; the read
+// stops when every question is answered.
 func (c *checker) reqHasToken(name, token string) bool {
 	if found, ok := c.recall(name, token); ok {
 		return found

@@ -155,7 +155,7 @@ type checker struct {
 	elementsRead int
 	// declared has bit i set when the response's profile field names
 	// applied profile i, read once when first asked (declares).
-	declared     uint16 // holds MaxProfiles bits (see below)
+	declared     uint16 // holds MaxProfiles bits (see MaxProfiles)
 	declaredRead bool
 	// reported holds headers already reported missing, so that a Level 3
 	// rule does not repeat an RFC rule about the same header.
