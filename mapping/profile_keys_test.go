@@ -52,7 +52,8 @@ func TestTrimProfileID(t *testing.T) {
 
 // TestProfileKeysProbes: the hash tells the embedded catalog's identifiers
 // apart as a random one would (pattern roles share their last eight bytes,
-// "resource"): on average at most 1.3 probes, none more than 4 (a hash of
+// "resource"): at most 1.3 probes on average (with linear probing the
+// total does not depend on the order of insertion), none past 8 (a hash of
 // the length and last eight bytes alone needed up to 17).
 func TestProfileKeysProbes(t *testing.T) {
 	x := DefaultCatalog().profileKeys
@@ -64,7 +65,7 @@ func TestProfileKeysProbes(t *testing.T) {
 		probes := int((uint64(i)-x.slot(k))&x.mask) + 1
 		worst, total, n = max(worst, probes), total+probes, n+1
 	}
-	if mean := float64(total) / float64(n); worst > 4 || mean > 1.3 {
+	if mean := float64(total) / float64(n); worst > 8 || mean > 1.3 {
 		t.Errorf("%d identifiers in %d slots: %.2f probes on average, at most %d", n, len(x.keys), mean, worst)
 	}
 }
