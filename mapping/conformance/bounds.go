@@ -127,7 +127,7 @@ func (c *checker) eachElementNamed(set *headerIndex, headers []*statusdv1.Header
 			if !strings.EqualFold(headers[i].GetName(), name) {
 				continue
 			}
-		case i < maxIndexed: // isLine's first case, without a call
+		case i < maxIndexed: // isLine's first case, without its call
 			if set.ids[i] != id {
 				continue
 			}
@@ -340,11 +340,7 @@ func (c *checker) answer(q *tokenQuestions) {
 	if open == 0 {
 		return
 	}
-	id, known := headerID(name)
-	if !known {
-		id = unknownHeader
-	}
-	c.eachElementNamed(&c.reqSet, c.ex.GetRequestHeaders(), id, name, func(e string) bool {
+	c.eachElementNamed(&c.reqSet, c.ex.GetRequestHeaders(), knownID(name), name, func(e string) bool {
 		p, ok := header.ParsePreference(e)
 		if !ok {
 			return true

@@ -104,14 +104,8 @@ func perfectNameTable() (uint32, [256]uint8) {
 	panic("conformance: no multiplier separates the known header names; make nameKey read more of the name")
 }
 
-// headerID returns the id of a known header name in any letter case,
-// without allocating.
-func headerID(name string) (uint8, bool) {
-	id := knownID(name)
-	return id, id != unknownHeader
-}
-
-// knownID is headerID's id, unknownHeader for a name that is not known.
+// knownID returns the id of a known header name in any letter case,
+// unknownHeader for any other name, without allocating.
 func knownID(name string) uint8 {
 	id := nameSlots[nameSlot(name, nameSeed)]
 	if id == unknownHeader {
@@ -260,15 +254,12 @@ func sameNames(headers []*statusdv1.Header, name string) int {
 
 // isLine reports whether field line i, h, is one of known header id: from
 // the index for the first maxIndexed lines, by name after them.
+// (eachElementNamed, on the hot path, tests the index itself: isLine is
+// not inlined.)
 func (x *headerIndex) isLine(h *statusdv1.Header, i int, id uint8) bool {
 	if i < maxIndexed {
 		return x.ids[i] == id
 	}
-	return isNamed(h, id) // apart, so that isLine is inlined
-}
-
-// isNamed reports whether h is a line of known header id.
-func isNamed(h *statusdv1.Header, id uint8) bool {
 	return strings.EqualFold(h.GetName(), knownNames[id])
 }
 
@@ -294,7 +285,7 @@ func (x *headerIndex) value(headers []*statusdv1.Header, id uint8) (string, bool
 // hasName answers for any name: known names from the index, others by a
 // scan.
 func (x *headerIndex) hasName(headers []*statusdv1.Header, name string) bool {
-	if id, ok := headerID(name); ok {
+	if id := knownID(name); id != unknownHeader {
 		return x.has(id)
 	}
 	return header.Has(headers, name)
