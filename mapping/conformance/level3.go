@@ -159,13 +159,13 @@ func (c *checker) checkSuccessStatus() {
 	}
 	var owner *statusdv1.Profile
 	expected, conditional := 0, false
-	for p, o := range c.outcomes() {
+	for i, o := range c.outcomes() {
 		if slices.Contains(o.GetStatuses(), int32(c.status)) {
 			return
 		}
 		isCond := len(o.GetWhenRequestHas()) > 0
 		if owner == nil || (isCond && !conditional) {
-			owner, expected, conditional = p, int(o.GetStatuses()[0]), isCond
+			owner, expected, conditional = c.profileBuf[i], int(o.GetStatuses()[0]), isCond
 		}
 	}
 	if owner == nil {
@@ -196,15 +196,16 @@ func (c *checker) withStatus(profile []*statusdv1.Citation, status int) []*statu
 }
 
 // outcomes yields the outcomes of the ruling profiles for the request's
-// method whose conditions the request meets, with their profile.
-func (c *checker) outcomes() iter.Seq2[*statusdv1.Profile, *statusdv1.MethodOutcome] {
-	return func(yield func(*statusdv1.Profile, *statusdv1.MethodOutcome) bool) {
+// method whose conditions the request meets, with the index of their
+// profile among the applied ones.
+func (c *checker) outcomes() iter.Seq2[int, *statusdv1.MethodOutcome] {
+	return func(yield func(int, *statusdv1.MethodOutcome) bool) {
 		for i, p := range c.applied() {
 			if !c.ruling(i) {
 				continue
 			}
 			for k, o := range p.GetOutcomes() {
-				if o.GetMethod() == c.method && c.met(&c.planBuf[i].outcomes[k]) && !yield(p, o) {
+				if o.GetMethod() == c.method && c.met(&c.planBuf[i].outcomes[k]) && !yield(i, o) {
 					return
 				}
 			}
@@ -243,8 +244,8 @@ func (c *checker) checkAllowHeader() {
 // that redirects every method (an Alias's 307 and 308): that response
 // stands for the resource, so it carries allow like a 2xx.
 func (c *checker) redirectOutcome() bool {
-	for p, o := range c.outcomes() {
-		if c.planOf(p).redirectsAlways && slices.Contains(o.GetStatuses(), int32(c.status)) {
+	for i, o := range c.outcomes() {
+		if c.planBuf[i].redirectsAlways && slices.Contains(o.GetStatuses(), int32(c.status)) {
 			return true
 		}
 	}

@@ -66,16 +66,6 @@ func newProfilePlan(p *statusdv1.Profile) *profilePlan {
 	return pp
 }
 
-// planOf returns the plan of applied profile p.
-func (c *checker) planOf(p *statusdv1.Profile) *profilePlan {
-	for i, q := range c.applied() {
-		if q == p {
-			return c.planBuf[i]
-		}
-	}
-	return newProfilePlan(p) // not applied: no caller asks, but stay correct
-}
-
 // lookupPlan returns p's plan from the catalog's plans, or one made on the
 // spot for a profile the catalog does not hold.
 func (c *checker) lookupPlan(p *statusdv1.Profile) *profilePlan {
