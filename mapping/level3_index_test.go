@@ -350,7 +350,8 @@ func level3Contexts(cat *Catalog, f func(Context)) {
 		{headers: []*statusdv1.Header{{Name: "If-None-Match", Value: "*"}, {Name: "Expect", Value: "100-continue"}}, complete: true},
 	}
 	profiles := cat.Profiles()
-	sets := [][]*statusdv1.Profile{nil}
+	// Every profile at once: more walk entries than l3Request.flat holds.
+	sets := [][]*statusdv1.Profile{nil, profiles}
 	for _, p := range profiles {
 		sets = append(sets, []*statusdv1.Profile{p})
 		for _, q := range profiles {

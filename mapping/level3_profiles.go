@@ -284,44 +284,39 @@ func newL3Request(ctx *Context) (r l3Request) {
 	if r.said {
 		r.method = x.methodClass(ctx.Method)
 	}
-	i := 0
-	for _, p := range ctx.Profiles {
-		q := x.profile(p)
-		if i+1+len(q.presents) > len(r.flat) {
-			r.walkMany(ctx.Profiles)
-			return r
-		}
-		r.flat[i] = q
-		i++
-		for _, pr := range q.presents {
-			r.flat[i] = pr
-			i++
-		}
+	if n, ok := x.walkOrder(ctx.Profiles, r.flat[:]); ok {
+		r.n = n
+		return r
 	}
-	r.n = i
+	// More than flat holds: one allocation, small beside the walks.
+	n := 0
+	for _, p := range ctx.Profiles {
+		n += 1 + len(x.profile(p).presents)
+	}
+	r.many = make([]*l3Profile, n)
+	x.walkOrder(ctx.Profiles, r.many)
 	return r
 }
 
-// walkMany resolves profiles (more than flat holds, with the profiles
-// they present) into many: one allocation, small beside the walks. (Filled
-// by index, not append on r's field, so that escape analysis keeps the
-// caller's Context on the stack.)
-func (r *l3Request) walkMany(profiles []*statusdv1.Profile) {
-	n := 0
+// walkOrder writes into dst the resolved profiles, each followed by the
+// profiles it presents, and says how many; ok is false, and dst partly
+// written, when they do not fit. (Filled by index, not append on the
+// request's field, so that escape analysis keeps the caller's Context on
+// the stack.)
+func (x *level3Index) walkOrder(profiles []*statusdv1.Profile, dst []*l3Profile) (n int, ok bool) {
 	for _, p := range profiles {
-		n += 1 + len(r.x.profile(p).presents)
-	}
-	r.many = make([]*l3Profile, n)
-	i := 0
-	for _, p := range profiles {
-		q := r.x.profile(p)
-		r.many[i] = q
-		i++
+		q := x.profile(p)
+		if n+1+len(q.presents) > len(dst) {
+			return n, false
+		}
+		dst[n] = q
+		n++
 		for _, pr := range q.presents {
-			r.many[i] = pr
-			i++
+			dst[n] = pr
+			n++
 		}
 	}
+	return n, true
 }
 
 // is reports whether the request method is m.
